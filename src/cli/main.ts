@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+import { runStackCommand, stackHelp } from './stack-command.js';
+
+const help = `usage: psp-stream <command> [options]
+
+commands:
+  stack up|down|status   the local Kafka broker and MongoDB stand-in (no Docker needed)
+
+Run "psp-stream <command> --help" for a command's options.`;
+
+const main = async (argv: readonly string[]): Promise<number> => {
+  const [command, ...rest] = argv;
+  const wantsHelp = rest.includes('--help') || rest.includes('-h');
+  switch (command) {
+    case 'stack':
+      if (wantsHelp) {
+        console.log(stackHelp);
+        return 0;
+      }
+      return runStackCommand(rest[0]);
+    case undefined:
+    case '--help':
+    case '-h':
+    case 'help':
+      console.log(help);
+      return command === undefined ? 2 : 0;
+    default:
+      console.error(`unknown command "${command}"\n\n${help}`);
+      return 2;
+  }
+};
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,54 @@
+import { intInRange, logLevel, nonEmptyTrimmed } from './env-codecs.js';
+import { connectionEnv } from './connection-env.js';
+import { envVar } from './env-spec.js';
+
+/** Everything the worker (PspResultUpdateConsumer) reads from its environment. */
+export const workerEnv = {
+  ...connectionEnv,
+  CONSUMER_GROUP: envVar({
+    codec: nonEmptyTrimmed,
+    fallback: 'psp-result-update-consumer',
+    description: 'consumer group of the workers',
+  }),
+  MAX_IN_FLIGHT_PER_PARTITION: envVar({
+    codec: intInRange(1, 100_000),
+    fallback: '1000',
+    description: 'unfinished messages a partition may hold before it is paused',
+  }),
+  MAX_BATCH_SIZE: envVar({
+    codec: intInRange(1, 10_000),
+    fallback: '500',
+    description: 'most events written in one store round trip per partition',
+  }),
+  COMMIT_INTERVAL_MS: envVar({
+    codec: intInRange(0, 60_000),
+    fallback: '1000',
+    description: 'longest wait before finished offsets are committed',
+  }),
+  COMMIT_EVERY: envVar({
+    codec: intInRange(1, 1_000_000),
+    fallback: '1000',
+    description: 'finished messages per partition that trigger a commit before the interval',
+  }),
+  MAX_ATTEMPTS: envVar({
+    codec: intInRange(1, 100),
+    fallback: '5',
+    description: 'retryable PSP results after which an order fails with "retries exhausted"',
+  }),
+  UNKNOWN_ORDER_RETRIES: envVar({
+    codec: intInRange(0, 100),
+    fallback: '5',
+    description: 'retries (with backoff) of a result for an order not yet created, before it is dead-lettered',
+  }),
+  SHUTDOWN_TIMEOUT_MS: envVar({
+    codec: intInRange(1_000, 600_000),
+    fallback: '15000',
+    description: 'longest drain on SIGTERM/SIGINT before the worker exits',
+  }),
+  METRICS_PORT: envVar({
+    codec: intInRange(0, 65_535),
+    fallback: '9464',
+    description: 'port of GET /metrics, /healthz and /readyz (0: any free port)',
+  }),
+  LOG_LEVEL: envVar({ codec: logLevel, fallback: 'info', description: 'pino log level' }),
+};

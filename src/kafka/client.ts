@@ -1,0 +1,38 @@
+import { Kafka, logLevel as KafkaLogLevel, type LogEntry } from 'kafkajs';
+import type { Logger } from '../telemetry/logger.js';
+
+export interface KafkaConnection {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+}
+
+const levelOf = (level: KafkaLogLevel): 'error' | 'warn' | 'info' | 'debug' => {
+  switch (level) {
+    case KafkaLogLevel.ERROR:
+    case KafkaLogLevel.NOTHING:
+      return 'error';
+    case KafkaLogLevel.WARN:
+      return 'warn';
+    case KafkaLogLevel.INFO:
+      return 'info';
+    case KafkaLogLevel.DEBUG:
+      return 'debug';
+  }
+};
+
+/** The one place a kafkajs client is made; its log lines go through our logger. */
+export const createKafka = (conn: KafkaConnection, logger: Logger): Kafka =>
+  new Kafka({
+    clientId: conn.clientId,
+    brokers: [...conn.brokers],
+    connectionTimeout: 3_000,
+    requestTimeout: 30_000,
+    retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 5_000 },
+    logLevel: KafkaLogLevel.WARN,
+    logCreator:
+      () =>
+      ({ namespace, level, log }: LogEntry) => {
+        const { message, ...extra } = log;
+        logger[levelOf(level)]({ kafka: namespace, ...extra }, message);
+      },
+  });

@@ -1,0 +1,63 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { mongoUrlOf, type StackLayout } from './layout.js';
+import { resolveJars } from './maven.js';
+import { launchDetached, runningPid, stopPid, waitForPort } from './process-control.js';
+import type { LocalServer } from './service.js';
+
+/** mongo-java-server (memory backend) as the MongoDB stand-in; see README for its known gaps. */
+export const mongoServer = (layout: StackLayout): LocalServer => {
+  const home = resolve(layout.root, 'mongo');
+  const libs = resolve(home, 'libs');
+  const classes = resolve(home, 'classes');
+  const pidFile = resolve(home, 'mongo.pid');
+  const logFile = resolve(home, 'server.log');
+  const classPath = `${classes}:${libs}/*`;
+  const pid = (): number | undefined => runningPid(pidFile, home);
+
+  const install = (): void => {
+    resolveJars(resolve(import.meta.dirname, 'mongo/pom.xml'), libs, layout.mavenRepo);
+    if (!existsSync(resolve(classes, 'MongoStandIn.class'))) {
+      mkdirSync(classes, { recursive: true });
+      execFileSync('javac', [
+        '-d',
+        classes,
+        '-cp',
+        `${libs}/*`,
+        resolve(import.meta.dirname, 'mongo/MongoStandIn.java'),
+      ]);
+    }
+  };
+
+  return {
+    name: 'mongo',
+    connectionString: mongoUrlOf(layout),
+    install,
+    pid,
+    start: async () => {
+      if (pid() !== undefined) return false;
+      install();
+      const started = launchDetached({
+        command: 'java',
+        args: ['-Xmx1g', '-XX:+UseG1GC', '-cp', classPath, 'MongoStandIn', '127.0.0.1', String(layout.mongoPort)],
+        cwd: home,
+        logFile,
+        pidFile,
+      });
+      await waitForPort(layout.mongoPort, {
+        timeoutMs: 30_000,
+        stillAlive: () => runningPid(pidFile, home) === started,
+        what: 'mongo-java-server',
+        logFile,
+      });
+      return true;
+    },
+    stop: async () => {
+      const running = pid();
+      if (running === undefined) return false;
+      await stopPid(running, pidFile);
+      return true;
+    },
+  };
+};
