@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import { runStackCommand, stackHelp } from './stack-command.js';
+import { runWorkerCommand, workerHelp } from './worker-command.js';
 
 const help = `usage: psp-stream <command> [options]
 
 commands:
+  worker                 the PspResultUpdateConsumer: applies PSP results to payment orders
   stack up|down|status   the local Kafka broker and MongoDB stand-in (no Docker needed)
 
 Run "psp-stream <command> --help" for a command's options.`;
@@ -12,6 +14,12 @@ const main = async (argv: readonly string[]): Promise<number> => {
   const [command, ...rest] = argv;
   const wantsHelp = rest.includes('--help') || rest.includes('-h');
   switch (command) {
+    case 'worker':
+      if (wantsHelp) {
+        console.log(workerHelp);
+        return 0;
+      }
+      return runWorkerCommand();
     case 'stack':
       if (wantsHelp) {
         console.log(stackHelp);
@@ -30,4 +38,5 @@ const main = async (argv: readonly string[]): Promise<number> => {
   }
 };
 
-process.exitCode = await main(process.argv.slice(2));
+// Exit explicitly: client libraries may keep timers alive after a command is done.
+process.exit(await main(process.argv.slice(2)));

@@ -10,6 +10,11 @@ export const workerEnv = {
     fallback: 'psp-result-update-consumer',
     description: 'consumer group of the workers',
   }),
+  KAFKA_SESSION_TIMEOUT_MS: envVar({
+    codec: intInRange(6_000, 300_000),
+    fallback: '30000',
+    description: 'how long the group waits for a silent worker before giving its partitions to others',
+  }),
   MAX_IN_FLIGHT_PER_PARTITION: envVar({
     codec: intInRange(1, 100_000),
     fallback: '1000',
@@ -21,7 +26,7 @@ export const workerEnv = {
     description: 'most events written in one store round trip per partition',
   }),
   COMMIT_INTERVAL_MS: envVar({
-    codec: intInRange(0, 60_000),
+    codec: intInRange(10, 60_000),
     fallback: '1000',
     description: 'longest wait before finished offsets are committed',
   }),

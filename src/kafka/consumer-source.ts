@@ -1,0 +1,106 @@
+import * as E from 'fp-ts/lib/Either.js';
+import type { Consumer } from 'kafkajs';
+import { defer, from, map, Observable } from 'rxjs';
+import type { ConsumedMessage, SourceEvent } from '../streams/consumed-message.js';
+import type { ConsumerControl } from '../streams/psp-result-update-consumer.js';
+import { kafkaErrorOf, type KafkaError } from './kafka-error.js';
+
+export interface KafkaSource {
+  readonly events$: Observable<SourceEvent>;
+  readonly control: ConsumerControl;
+  /** Stops fetching; `events$` then completes, once kafkajs has handed over its last batch. */
+  readonly stop: () => Promise<void>;
+  /** Whether the consumer has joined its group and holds an assignment. */
+  readonly joined: () => boolean;
+}
+
+/**
+ * A kafkajs consumer as an Observable. Auto-commit is off: offsets are committed by the pipeline only.
+ * Each batch is handed over whole and resolved in kafkajs (that moves its fetch position, not the commit);
+ * memory is bounded by the pipeline pausing partitions whose lanes are full.
+ */
+export const kafkaSource = (consumer: Consumer, topic: string, clock: () => number): KafkaSource => {
+  let joined = false;
+  let stopping: (() => void) | undefined;
+
+  const events$ = new Observable<SourceEvent>((subscriber) => {
+    let assigned = new Set<number>();
+    const removeJoin = consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      joined = true;
+      const now = new Set(event.payload.memberAssignment[topic] ?? []);
+      const revoked = [...assigned].filter((p) => !now.has(p));
+      assigned = now;
+      if (revoked.length > 0) subscriber.next({ _tag: 'Revoked', partitions: revoked });
+    });
+    const removeCrash = consumer.on(consumer.events.CRASH, (event) => {
+      if (!event.payload.restart) subscriber.error(event.payload.error);
+    });
+    stopping = () => {
+      subscriber.complete();
+    };
+
+    const start = async (): Promise<void> => {
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: async (payload) => {
+          const { batch } = payload;
+          const receivedAt = clock();
+          for (const m of batch.messages) {
+            if (!payload.isRunning() || payload.isStale()) return;
+            const message: ConsumedMessage = {
+              topic: batch.topic,
+              partition: batch.partition,
+              offset: m.offset,
+              key: m.key,
+              value: m.value,
+              headers: m.headers ?? {},
+              receivedAt,
+            };
+            subscriber.next({ _tag: 'Message', message });
+            payload.resolveOffset(m.offset);
+          }
+          await payload.heartbeat();
+        },
+      });
+    };
+    start().catch((error: unknown) => {
+      subscriber.error(error);
+    });
+
+    return () => {
+      removeJoin();
+      removeCrash();
+      stopping = undefined;
+    };
+  });
+
+  const control: ConsumerControl = {
+    pause: (partition) => {
+      consumer.pause([{ topic, partitions: [partition] }]);
+    },
+    resume: (partition) => {
+      consumer.resume([{ topic, partitions: [partition] }]);
+    },
+    commit: (offsets) =>
+      defer(() =>
+        from(
+          consumer.commitOffsets(offsets.map(([partition, next]) => ({ topic, partition, offset: String(next) }))).then(
+            () => E.right(undefined),
+            (error: unknown) => E.left(kafkaErrorOf(error)),
+          ),
+        ),
+      ).pipe(map((r): E.Either<KafkaError, void> => r)),
+  };
+
+  return {
+    events$,
+    control,
+    joined: () => joined,
+    stop: async () => {
+      await consumer.stop();
+      stopping?.();
+    },
+  };
+};

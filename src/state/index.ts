@@ -1,0 +1,17 @@
+export { OrderStatus, isTerminal, orderStatuses, nonTerminalStatuses } from './order-status.js';
+export type { CheckLaterStatus, TerminalStatus } from './order-status.js';
+export { decide, intentOf, optimisticGuard, retriesExhausted } from './transition-table.js';
+export type { Decision, Intent, OrderState, RetryPolicy } from './transition-table.js';
+export { eventKeyOf } from './event-key.js';
+export { auditTrail } from './payment-order.js';
+export type { AuditEntry, AuditLine, HistoryEntry, PaymentOrderDocument, ResultSource } from './payment-order.js';
+export { outcomeLabel } from './outcome.js';
+export type { Outcome, OutcomeLabel } from './outcome.js';
+export { applyEffect, applyPspResult, resolvePspResult } from './apply-psp-result.js';
+export { storeErrorOf } from './store-error.js';
+export type { StoreError } from './store-error.js';
+export { paymentOrderStore, paymentOrdersCollection } from './payment-order-store.js';
+export type { PaymentOrderStore } from './payment-order-store.js';
+export { processPaymentService, roundsOf } from './process-payment-service.js';
+export type { ProcessPaymentService, PspResult } from './process-payment-service.js';
+export { ensureStateIndexes } from './indexes.js';

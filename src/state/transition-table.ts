@@ -1,0 +1,120 @@
+import type { PspStatus } from '../codecs/index.js';
+import {
+  isTerminal,
+  orderStatuses,
+  type CheckLaterStatus,
+  type OrderStatus,
+  type TerminalStatus,
+} from './order-status.js';
+
+/** What a PSP result asks of an order, whatever state the order is in. */
+export type Intent =
+  | { readonly _tag: 'Finalize'; readonly to: TerminalStatus }
+  | { readonly _tag: 'Retry' }
+  | { readonly _tag: 'CheckLater'; readonly to: CheckLaterStatus };
+
+export const intentOf = (status: PspStatus): Intent => {
+  switch (status) {
+    case 'SUCCESSFUL':
+    case 'DECLINED':
+    case 'FAILED':
+      return { _tag: 'Finalize', to: status };
+    case 'TIMEOUT':
+    case 'PSP_UNAVAILABLE':
+    case 'FAILED_TRANSIENT':
+      return { _tag: 'Retry' };
+    case 'PENDING':
+    case 'AUTH_REQUIRED':
+    case 'CAPTURE_PENDING':
+      return { _tag: 'CheckLater', to: status };
+    case 'UNKNOWN':
+      return { _tag: 'CheckLater', to: 'PENDING' };
+  }
+};
+
+export interface RetryPolicy {
+  /** Retryable results an order may take; the last of them fails it with "retries exhausted". */
+  readonly maxAttempts: number;
+}
+
+export const retriesExhausted = 'retries exhausted';
+
+/** How far a payment has come on its way to a final answer; a check-later result never moves it back. */
+const stage = (s: OrderStatus): number => {
+  switch (s) {
+    case 'INITIATED':
+    case 'RETRY_PENDING':
+      return 0;
+    case 'PENDING':
+      return 1;
+    case 'AUTH_REQUIRED':
+      return 2;
+    case 'CAPTURE_PENDING':
+      return 3;
+    case 'SUCCESSFUL':
+    case 'DECLINED':
+    case 'FAILED':
+      return 4;
+  }
+};
+
+export interface OrderState {
+  readonly status: OrderStatus;
+  readonly attempts: number;
+  readonly lastEventTime?: Date | undefined;
+}
+
+export type Decision =
+  | { readonly _tag: 'Transition'; readonly to: OrderStatus; readonly attempts: number; readonly reason?: string }
+  | { readonly _tag: 'IgnoredTerminal' }
+  | { readonly _tag: 'Stale' }
+  | { readonly _tag: 'InvalidTransition' };
+
+/**
+ * The transition table. Terminal states absorb. A final answer is never stale: the PSP has spoken, and
+ * dropping it for a clock difference would lose a charge. Any other result older than the last applied
+ * one is stale.
+ */
+export const decide = (
+  order: OrderState,
+  event: { readonly pspStatus: PspStatus; readonly eventTime: Date },
+  policy: RetryPolicy,
+): Decision => {
+  if (isTerminal(order.status)) return { _tag: 'IgnoredTerminal' };
+  const intent = intentOf(event.pspStatus);
+  if (intent._tag === 'Finalize') return { _tag: 'Transition', to: intent.to, attempts: order.attempts };
+  if (order.lastEventTime !== undefined && event.eventTime.getTime() < order.lastEventTime.getTime()) {
+    return { _tag: 'Stale' };
+  }
+  switch (intent._tag) {
+    case 'Retry': {
+      const attempts = order.attempts + 1;
+      return attempts >= policy.maxAttempts
+        ? { _tag: 'Transition', to: 'FAILED', attempts, reason: retriesExhausted }
+        : { _tag: 'Transition', to: 'RETRY_PENDING', attempts };
+    }
+    case 'CheckLater':
+      return stage(order.status) > stage(intent.to)
+        ? { _tag: 'InvalidTransition' }
+        : { _tag: 'Transition', to: intent.to, attempts: order.attempts };
+  }
+};
+
+/**
+ * The states from which an intent moves the order without reading it first, with the attempt bound under
+ * which a retry stays RETRY_PENDING. The single conditional update is built from this.
+ */
+export const optimisticGuard = (
+  intent: Intent,
+  policy: RetryPolicy,
+): { readonly from: readonly OrderStatus[]; readonly attemptsBelow?: number; readonly notOlder: boolean } => {
+  const open = orderStatuses.filter((s) => !isTerminal(s));
+  switch (intent._tag) {
+    case 'Finalize':
+      return { from: open, notOlder: false };
+    case 'Retry':
+      return { from: open, attemptsBelow: policy.maxAttempts - 1, notOlder: true };
+    case 'CheckLater':
+      return { from: open.filter((s) => stage(s) <= stage(intent.to)), notOlder: true };
+  }
+};
