@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 import { runStackCommand, stackHelp } from './stack-command.js';
+import { executorHelp, runExecutorCommand } from './executor-command.js';
 import { runWorkerCommand, workerHelp } from './worker-command.js';
 
 const help = `usage: psp-stream <command> [options]
 
 commands:
   worker                 the PspResultUpdateConsumer: applies PSP results to payment orders
+  executor               the PaymentOrderExecutor with simulated PSPs, publishing through the outbox
   stack up|down|status   the local Kafka broker and MongoDB stand-in (no Docker needed)
 
 Run "psp-stream <command> --help" for a command's options.`;
@@ -20,6 +22,12 @@ const main = async (argv: readonly string[]): Promise<number> => {
         return 0;
       }
       return runWorkerCommand();
+    case 'executor':
+      if (wantsHelp) {
+        console.log(executorHelp);
+        return 0;
+      }
+      return runExecutorCommand(rest);
     case 'stack':
       if (wantsHelp) {
         console.log(stackHelp);

@@ -1,4 +1,3 @@
-import * as E from 'fp-ts/lib/Either.js';
 import kafkajs from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { defer, lastValueFrom, tap } from 'rxjs';
@@ -191,10 +190,4 @@ export const runWorker = async (config: WorkerConfig, logger: Logger): Promise<R
       }
     },
   };
-};
-
-export const decodeWorkerEnvOrExplain = <A>(result: E.Either<{ problems: readonly string[] }, A>): A | undefined => {
-  if (E.isRight(result)) return result.right;
-  for (const p of result.left.problems) console.error(`config: ${p}`);
-  return undefined;
 };

@@ -1,7 +1,8 @@
 import { decodeEnv, describeEnv } from '../config/env-spec.js';
 import { workerEnv } from '../config/worker-env.js';
 import { createLogger } from '../telemetry/logger.js';
-import { decodeWorkerEnvOrExplain, runWorker } from './run-worker.js';
+import { orExplainInvalidEnv } from './explain-invalid-env.js';
+import { runWorker } from './run-worker.js';
 
 export const workerHelp = `usage: psp-stream worker
 
@@ -13,7 +14,7 @@ environment:
 ${describeEnv(workerEnv)}`;
 
 export const runWorkerCommand = async (): Promise<number> => {
-  const config = decodeWorkerEnvOrExplain(decodeEnv(workerEnv, process.env));
+  const config = orExplainInvalidEnv(decodeEnv(workerEnv, process.env));
   if (config === undefined) return 2;
   const logger = createLogger({ name: 'psp-stream-worker', level: config.LOG_LEVEL });
   const worker = await runWorker(config, logger);

@@ -20,3 +20,4 @@ export {
 } from './wire.js';
 export type { ConsumedRecord, DecodeOptions, EncodeOptions, WireHeaders, WireRecord } from './wire.js';
 export { pspResultUpdateEventJsonSchema } from './json-schema.js';
+export { eventKeyOf } from './event-key.js';

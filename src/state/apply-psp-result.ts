@@ -1,5 +1,5 @@
 import type { PspResultUpdateEvent } from '../codecs/index.js';
-import { eventKeyOf } from './event-key.js';
+import { eventKeyOf } from '../codecs/index.js';
 import type { Outcome } from './outcome.js';
 import type { PaymentOrderDocument, ResultSource } from './payment-order.js';
 import { decide, type RetryPolicy } from './transition-table.js';

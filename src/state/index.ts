@@ -2,7 +2,7 @@ export { OrderStatus, isTerminal, orderStatuses, nonTerminalStatuses } from './o
 export type { CheckLaterStatus, TerminalStatus } from './order-status.js';
 export { decide, intentOf, optimisticGuard, retriesExhausted } from './transition-table.js';
 export type { Decision, Intent, OrderState, RetryPolicy } from './transition-table.js';
-export { eventKeyOf } from './event-key.js';
+export { eventKeyOf } from '../codecs/index.js';
 export { auditTrail } from './payment-order.js';
 export type { AuditEntry, AuditLine, HistoryEntry, PaymentOrderDocument, ResultSource } from './payment-order.js';
 export { outcomeLabel } from './outcome.js';

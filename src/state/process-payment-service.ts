@@ -4,7 +4,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { PspResultUpdateEvent } from '../codecs/index.js';
 import { resolvePspResult } from './apply-psp-result.js';
 import { exactWrite, optimisticWrite } from './conditional-update.js';
-import { eventKeyOf } from './event-key.js';
+import { eventKeyOf } from '../codecs/index.js';
 import type { Outcome } from './outcome.js';
 import type { PaymentOrderDocument, ResultSource } from './payment-order.js';
 import type { PaymentOrderStore } from './payment-order-store.js';

@@ -7,9 +7,9 @@ import {
   type PspResultUpdateEvent,
 } from '../codecs/index.js';
 import type { Outcome, PspResult, StoreError } from '../state/index.js';
-import { backoffDelay, type BackoffPolicy } from './backoff.js';
+import { backoffDelay, type BackoffPolicy } from '../operators/backoff.js';
 import type { ConsumedMessage, DeadLetter, Processed } from './consumed-message.js';
-import { retryTransient, type Retryable, type RetryDeps } from './retry-transient.js';
+import { retryTransient, type Retryable, type RetryDeps } from '../operators/retry-transient.js';
 
 export interface ApplyBatchDeps {
   readonly decode: (message: ConsumedMessage) => E.Either<DecodeFailure, PspResultUpdateEvent>;

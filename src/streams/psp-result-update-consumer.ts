@@ -20,7 +20,7 @@ import {
   type SchedulerLike,
 } from 'rxjs';
 import type { ConsumedMessage, Processed, SourceEvent } from './consumed-message.js';
-import { drainInBatches } from './drain-in-batches.js';
+import { drainInBatches } from '../operators/drain-in-batches.js';
 import type { OffsetLedger } from './offset-ledger.js';
 
 /** What the pipeline may ask of the Kafka consumer behind the source. */

@@ -13,7 +13,7 @@ import {
 import type { Outcome, PspResult, StoreError } from '../../src/state/index.js';
 import { applyBatch, type ApplyBatchDeps } from '../../src/streams/apply-batch.js';
 import type { ConsumedMessage, DeadLetter, Processed } from '../../src/streams/consumed-message.js';
-import type { Retryable } from '../../src/streams/retry-transient.js';
+import type { Retryable } from '../../src/operators/retry-transient.js';
 
 // ---- messages, built with the real wire codec ----
 

@@ -1,7 +1,7 @@
 import { config, map, of, Subject, take, tap, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
-import { drainInBatches } from '../../src/streams/drain-in-batches.js';
+import { drainInBatches } from '../../src/operators/drain-in-batches.js';
 
 const newScheduler = (): TestScheduler =>
   new TestScheduler((actual, expected) => {

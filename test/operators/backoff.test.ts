@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, type BackoffPolicy } from '../../src/streams/backoff.js';
+import { backoffDelay, type BackoffPolicy } from '../../src/operators/backoff.js';
 
 const policyArb: fc.Arbitrary<BackoffPolicy> = fc.record({
   baseMs: fc.integer({ min: 1, max: 10_000 }),

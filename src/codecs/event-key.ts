@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { PspResultUpdateEvent } from '../codecs/index.js';
+import type { PspResultUpdateEvent } from './psp-result-update-event.js';
 
 /**
  * Tells distinct results for one order apart: the same PSP answer, redelivered or republished, always

@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { EMPTY, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
-import { retryTransient, type Retryable, type RetryDeps } from '../../src/streams/retry-transient.js';
+import { retryTransient, type Retryable, type RetryDeps } from '../../src/operators/retry-transient.js';
 
 interface Failure extends Retryable {
   readonly code: string;

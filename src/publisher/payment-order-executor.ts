@@ -1,0 +1,114 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { defer, from, mergeMap, type Observable, of, throwError } from 'rxjs';
+import { encodePspResultUpdate, eventKeyOf, type PaymentOrderId, type PspResultUpdateEvent } from '../codecs/index.js';
+import { retryTransient, type RetryDeps } from '../operators/retry-transient.js';
+import type { OutboxEntry } from './outbox-entry.js';
+import type { OutboxStore } from './outbox-store.js';
+import type { PspAnswer, PspClient, PspName } from './psp-client.js';
+
+/** Execute one payment order (one attempt) at a PSP. */
+export interface ExecutePaymentOrder {
+  readonly paymentOrderId: PaymentOrderId;
+  readonly amount: number;
+  readonly currency: string;
+  readonly psp: PspName;
+  readonly attempt: number;
+  readonly traceparent?: string | undefined;
+}
+
+export interface Executed {
+  readonly command: ExecutePaymentOrder;
+  readonly event: PspResultUpdateEvent;
+  readonly entry: OutboxEntry;
+}
+
+export interface ExecutorDeps {
+  readonly pspFor: (name: PspName) => PspClient;
+  readonly outbox: OutboxStore;
+  readonly resultTopic: string;
+  readonly pspTimeoutMs: number;
+  readonly concurrency: number;
+  readonly now: () => Date;
+  readonly retry: RetryDeps;
+}
+
+export const idempotencyKeyOf = (c: Pick<ExecutePaymentOrder, 'paymentOrderId' | 'attempt'>): string =>
+  `${c.paymentOrderId}:${c.attempt}`;
+
+/** Whatever goes wrong at the PSP, the executor turns it into a result: a timeout never hangs it. */
+const callPsp = async (client: PspClient, command: ExecutePaymentOrder, timeoutMs: number): Promise<PspAnswer> => {
+  const signal = AbortSignal.timeout(timeoutMs);
+  try {
+    return await client.charge(
+      {
+        paymentOrderId: command.paymentOrderId,
+        amount: command.amount,
+        currency: command.currency,
+        idempotencyKey: idempotencyKeyOf(command),
+      },
+      signal,
+    );
+  } catch (error) {
+    if (signal.aborted) {
+      return { pspStatus: 'TIMEOUT', errorCode: 'psp_timeout', errorMessage: `no answer within ${timeoutMs} ms` };
+    }
+    return {
+      pspStatus: 'PSP_UNAVAILABLE',
+      errorCode: 'psp_call_failed',
+      errorMessage: (error instanceof Error ? error.message : String(error)).slice(0, 200),
+    };
+  }
+};
+
+export const outboxEntryOf = (
+  event: PspResultUpdateEvent,
+  command: ExecutePaymentOrder,
+  topic: string,
+  now: Date,
+): OutboxEntry => {
+  const record = encodePspResultUpdate(event, command.traceparent ? { traceparent: command.traceparent } : {});
+  return {
+    _id: eventKeyOf(event),
+    dedupKey: `psp-result:${idempotencyKeyOf(command)}`,
+    topic,
+    key: record.key,
+    value: record.value,
+    headers: record.headers,
+    status: 'pending',
+    createdAt: now,
+  };
+};
+
+/**
+ * PaymentOrderExecutor: calls the PSP for each command and records the result in the outbox, from which
+ * the relay publishes it. It holds no business rule about payment state: it reports what the PSP said.
+ */
+export const executePaymentOrders =
+  (deps: ExecutorDeps) =>
+  (commands$: Observable<ExecutePaymentOrder>): Observable<Executed> =>
+    commands$.pipe(
+      mergeMap(
+        (command) =>
+          defer(() => from(callPsp(deps.pspFor(command.psp), command, deps.pspTimeoutMs))).pipe(
+            mergeMap((answer) => {
+              const event: PspResultUpdateEvent = {
+                paymentOrderId: command.paymentOrderId,
+                pspStatus: answer.pspStatus,
+                eventTime: deps.now(),
+                ...(answer.pspReference === undefined ? {} : { pspReference: answer.pspReference }),
+                ...(answer.errorCode === undefined ? {} : { errorCode: answer.errorCode }),
+                ...(answer.errorMessage === undefined ? {} : { errorMessage: answer.errorMessage.slice(0, 1024) }),
+              };
+              const entry = outboxEntryOf(event, command, deps.resultTopic, deps.now());
+              return retryTransient(() => defer(deps.outbox.record([entry])), deps.retry).pipe(
+                mergeMap((r) =>
+                  E.isRight(r)
+                    ? of({ command, event, entry })
+                    : throwError(() => new Error(`outbox refused a result: ${r.left.message}`)),
+                ),
+              );
+            }),
+          ),
+        deps.concurrency,
+      ),
+    );
