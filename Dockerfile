@@ -16,5 +16,5 @@ RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 9464
-ENTRYPOINT ["node", "dist/cli/main.js"]
+ENTRYPOINT ["node", "--import", "./dist/telemetry/tracing.js", "dist/cli/main.js"]
 CMD ["worker"]

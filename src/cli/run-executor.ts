@@ -17,7 +17,10 @@ import {
 } from '../publisher/payment-order-executor.js';
 import type { PspName } from '../publisher/psp-client.js';
 import { defaultSimulation, inMemoryIdempotency, pspClientFor } from '../publisher/psp/index.js';
+import { createExecutorMetrics } from '../telemetry/executor-metrics.js';
+import { startHealthServer } from '../telemetry/health-server.js';
 import type { Logger } from '../telemetry/logger.js';
+import { formatTraceparent, parseTraceparent, SpanKind, startSpanFrom } from '../telemetry/trace-context.js';
 
 export type ExecutorConfig = ConfigOf<typeof executorEnv>;
 
@@ -48,6 +51,7 @@ export const runExecutorBatch = async (
     allowAutoTopicCreation: false,
     createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
   });
+  const closers: (() => Promise<void>)[] = [];
   try {
     const db = mongo.db(config.MONGO_DB);
     await ensureOutboxIndexes(db);
@@ -84,6 +88,25 @@ export const runExecutorBatch = async (
     if (recorded._tag === 'Left') throw new Error(recorded.left.message);
     const todo = commands.filter((c) => !recorded.right.has(`psp-result:${idempotencyKeyOf(c)}`));
 
+    const metrics = createExecutorMetrics();
+    const health = await startHealthServer({
+      port: config.METRICS_PORT,
+      registry: metrics.registry,
+      ready: () => Promise.resolve(true),
+    });
+    const countPending = setInterval(() => {
+      void outbox
+        .countPending()()
+        .then((n) => {
+          if (n._tag === 'Right') metrics.outboxPending.set(n.right);
+        });
+    }, 1_000);
+    countPending.unref();
+    closers.push(async () => {
+      clearInterval(countPending);
+      await health.close();
+    });
+
     const kick$ = new Subject<void>();
     const stop$ = new Subject<void>();
     const relayed$ = outboxRelay({ ...drainDeps, kick$, stop$, pollIntervalMs: config.OUTBOX_POLL_MS });
@@ -98,15 +121,37 @@ export const runExecutorBatch = async (
           concurrency: config.EXECUTOR_CONCURRENCY,
           now: () => new Date(),
           retry,
+          traceExecution: (command) => {
+            const span = startSpanFrom(`psp.charge ${command.psp}`, command.traceparent, {
+              kind: SpanKind.CLIENT,
+              attributes: {
+                'psp.name': command.psp,
+                'payment_order.id': command.paymentOrderId,
+                'psp.attempt': command.attempt,
+              },
+            });
+            return {
+              traceparent: formatTraceparent(span.spanContext()),
+              end: (answer) => {
+                if (answer !== undefined) span.setAttribute('psp.status', answer.pspStatus);
+                span.end();
+              },
+            };
+          },
         }),
         tap((e) => {
           kick$.next();
+          metrics.published.inc({ psp: e.command.psp, status: e.event.pspStatus });
           logger.info(
             {
+              traceId: parseTraceparent(e.command.traceparent)?.traceId,
+              spanId: parseTraceparent(e.command.traceparent)?.spanId,
               paymentOrderId: e.event.paymentOrderId,
               pspReference: e.event.pspReference,
               pspStatus: e.event.pspStatus,
               psp: e.command.psp,
+              topic: e.entry.topic,
+              outcome: 'recorded',
             },
             'psp result recorded in outbox',
           );
@@ -119,6 +164,6 @@ export const runExecutorBatch = async (
     const sentAtEnd = await lastValueFrom(drainOutbox(drainDeps).pipe(toArray()), { defaultValue: [] });
     return { executed: executed.length, published: sentByRelay + sentAtEnd.reduce((a, n) => a + n, 0) };
   } finally {
-    await Promise.allSettled([producer.disconnect(), mongo.close()]);
+    await Promise.allSettled([producer.disconnect(), mongo.close(), ...closers.map((close) => close())]);
   }
 };

@@ -7,7 +7,8 @@ import type { workerEnv } from '../config/worker-env.js';
 import { createKafka } from '../kafka/client.js';
 import { kafkaSource } from '../kafka/consumer-source.js';
 import { deadLetterPublisher } from '../kafka/dead-letter-publisher.js';
-import { ensureTopics } from '../kafka/topics.js';
+import { consumerLag } from '../kafka/consumer-lag.js';
+import { ensureTopics, pspResultTopicSpecs } from '../kafka/topics.js';
 import {
   ensureStateIndexes,
   outcomeLabel,
@@ -22,6 +23,7 @@ import { pspResultUpdateConsumer } from '../streams/psp-result-update-consumer.j
 import type { Processed } from '../streams/consumed-message.js';
 import { startHealthServer } from '../telemetry/health-server.js';
 import type { Logger } from '../telemetry/logger.js';
+import { SpanKind, startSpanFrom } from '../telemetry/trace-context.js';
 import { createWorkerMetrics } from '../telemetry/worker-metrics.js';
 
 export type WorkerConfig = ConfigOf<typeof workerEnv>;
@@ -49,10 +51,7 @@ export const runWorker = async (config: WorkerConfig, logger: Logger): Promise<R
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID }, logger);
   const admin = kafka.admin();
   await admin.connect();
-  await ensureTopics(admin, [
-    { topic: config.PSP_RESULT_TOPIC, partitions: config.PSP_RESULT_PARTITIONS },
-    { topic: config.PSP_RESULT_DLQ_TOPIC, partitions: 1 },
-  ]);
+  await ensureTopics(admin, pspResultTopicSpecs(config));
   await admin.disconnect();
 
   const producer = kafka.producer({
@@ -91,13 +90,20 @@ export const runWorker = async (config: WorkerConfig, logger: Logger): Promise<R
   const record = (p: Processed): void => {
     const now = Date.now();
     const message = p._tag === 'Applied' ? p.message : p.letter.message;
+    const span = startSpanFrom(`process ${message.topic}`, headerValue(message.headers, 'traceparent'), {
+      kind: SpanKind.CONSUMER,
+      startTime: message.receivedAt,
+      attributes: { 'messaging.kafka.partition': message.partition, 'messaging.kafka.offset': message.offset },
+    });
+    span.end(now);
     const outcome = p._tag === 'Applied' ? outcomeLabel(p.outcome) : 'dead_lettered';
     metrics.processed.inc({ outcome });
     metrics.processingSeconds.observe((now - message.receivedAt) / 1000);
     const event = p.event;
     if (event !== undefined) metrics.eventLagSeconds.observe(Math.max(0, now - event.eventTime.getTime()) / 1000);
     const line = {
-      traceId: traceIdOf(headerValue(message.headers, 'traceparent')),
+      traceId: traceIdOf(headerValue(message.headers, 'traceparent')) ?? span.spanContext().traceId,
+      spanId: span.spanContext().spanId,
       paymentOrderId: event?.paymentOrderId,
       pspReference: event?.pspReference,
       topic: message.topic,
@@ -135,6 +141,24 @@ export const runWorker = async (config: WorkerConfig, logger: Logger): Promise<R
       }),
   });
 
+  const lagAdmin = kafka.admin();
+  await lagAdmin.connect();
+  const refreshLag = async (): Promise<void> => {
+    const lags = await consumerLag(lagAdmin, config.CONSUMER_GROUP, config.PSP_RESULT_TOPIC);
+    for (const { partition, lag } of lags) {
+      metrics.consumerGroupLag.set(
+        { consumergroup: config.CONSUMER_GROUP, topic: config.PSP_RESULT_TOPIC, partition: String(partition) },
+        lag,
+      );
+    }
+  };
+  const lagTimer = setInterval(() => {
+    refreshLag().catch((error: unknown) => {
+      logger.debug({ err: error }, 'consumer lag refresh failed');
+    });
+  }, config.LAG_REFRESH_MS);
+  lagTimer.unref();
+
   const health = await startHealthServer({
     port: config.METRICS_PORT,
     registry: metrics.registry,
@@ -149,7 +173,14 @@ export const runWorker = async (config: WorkerConfig, logger: Logger): Promise<R
   });
 
   const disconnect = async (): Promise<void> => {
-    await Promise.allSettled([consumer.disconnect(), producer.disconnect(), mongo.close(), health.close()]);
+    clearInterval(lagTimer);
+    await Promise.allSettled([
+      consumer.disconnect(),
+      producer.disconnect(),
+      lagAdmin.disconnect(),
+      mongo.close(),
+      health.close(),
+    ]);
   };
 
   const done = lastValueFrom(pipeline$.pipe(tap(record)), { defaultValue: undefined }).then(

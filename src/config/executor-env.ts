@@ -35,5 +35,10 @@ export const executorEnv = {
     fallback: '20',
     description: "upper bound of the simulated PSPs' latency",
   }),
+  METRICS_PORT: envVar({
+    codec: intInRange(0, 65_535),
+    fallback: '9465',
+    description: "port of the executor's GET /metrics, /healthz and /readyz (0: any free port)",
+  }),
   LOG_LEVEL: envVar({ codec: logLevel, fallback: 'info', description: 'pino log level' }),
 };

@@ -55,5 +55,10 @@ export const workerEnv = {
     fallback: '9464',
     description: 'port of GET /metrics, /healthz and /readyz (0: any free port)',
   }),
+  LAG_REFRESH_MS: envVar({
+    codec: intInRange(100, 600_000),
+    fallback: '5000',
+    description: 'how often kafka_consumergroup_lag is refreshed',
+  }),
   LOG_LEVEL: envVar({ codec: logLevel, fallback: 'info', description: 'pino log level' }),
 };

@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Producer } from 'kafkajs';
 import { defer, from, type Observable } from 'rxjs';
+import { originTraceparentHeader } from '../telemetry/trace-context.js';
 import { kafkaErrorOf, type KafkaError } from './kafka-error.js';
 
 export interface OutgoingRecord {
@@ -26,7 +27,16 @@ export const producerPublish =
             acks: -1,
             topicMessages: [...byTopic].map(([topic, rs]) => ({
               topic,
-              messages: rs.map((r) => ({ key: r.key, value: r.value, headers: { ...r.headers } })),
+              messages: rs.map((r) => ({
+                key: r.key,
+                value: r.value,
+                headers: {
+                  ...r.headers,
+                  ...(r.headers['traceparent'] === undefined
+                    ? {}
+                    : { [originTraceparentHeader]: r.headers['traceparent'] }),
+                },
+              })),
             })),
           })
           .then(

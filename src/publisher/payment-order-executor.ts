@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { defer, from, mergeMap, type Observable, of, throwError } from 'rxjs';
+import { defer, finalize, from, mergeMap, type Observable, of, throwError } from 'rxjs';
 import { encodePspResultUpdate, eventKeyOf, type PaymentOrderId, type PspResultUpdateEvent } from '../codecs/index.js';
 import { retryTransient, type RetryDeps } from '../operators/retry-transient.js';
 import type { OutboxEntry } from './outbox-entry.js';
@@ -30,6 +30,11 @@ export interface ExecutorDeps {
   readonly concurrency: number;
   readonly now: () => Date;
   readonly retry: RetryDeps;
+  /** Opens the trace of one execution: its `traceparent` travels with the result, `end` closes it. */
+  readonly traceExecution: (command: ExecutePaymentOrder) => {
+    readonly traceparent: string | undefined;
+    readonly end: (answer: PspAnswer | undefined) => void;
+  };
 }
 
 export const idempotencyKeyOf = (c: Pick<ExecutePaymentOrder, 'paymentOrderId' | 'attempt'>): string =>
@@ -87,28 +92,33 @@ export const executePaymentOrders =
   (deps: ExecutorDeps) =>
   (commands$: Observable<ExecutePaymentOrder>): Observable<Executed> =>
     commands$.pipe(
-      mergeMap(
-        (command) =>
-          defer(() => from(callPsp(deps.pspFor(command.psp), command, deps.pspTimeoutMs))).pipe(
-            mergeMap((answer) => {
-              const event: PspResultUpdateEvent = {
-                paymentOrderId: command.paymentOrderId,
-                pspStatus: answer.pspStatus,
-                eventTime: deps.now(),
-                ...(answer.pspReference === undefined ? {} : { pspReference: answer.pspReference }),
-                ...(answer.errorCode === undefined ? {} : { errorCode: answer.errorCode }),
-                ...(answer.errorMessage === undefined ? {} : { errorMessage: answer.errorMessage.slice(0, 1024) }),
-              };
-              const entry = outboxEntryOf(event, command, deps.resultTopic, deps.now());
-              return retryTransient(() => defer(deps.outbox.record([entry])), deps.retry).pipe(
-                mergeMap((r) =>
-                  E.isRight(r)
-                    ? of({ command, event, entry })
-                    : throwError(() => new Error(`outbox refused a result: ${r.left.message}`)),
-                ),
-              );
-            }),
-          ),
-        deps.concurrency,
-      ),
+      mergeMap((untraced) => {
+        const trace = deps.traceExecution(untraced);
+        const command = trace.traceparent === undefined ? untraced : { ...untraced, traceparent: trace.traceparent };
+        let answered: PspAnswer | undefined;
+        return defer(() => from(callPsp(deps.pspFor(command.psp), command, deps.pspTimeoutMs))).pipe(
+          mergeMap((answer) => {
+            answered = answer;
+            const event: PspResultUpdateEvent = {
+              paymentOrderId: command.paymentOrderId,
+              pspStatus: answer.pspStatus,
+              eventTime: deps.now(),
+              ...(answer.pspReference === undefined ? {} : { pspReference: answer.pspReference }),
+              ...(answer.errorCode === undefined ? {} : { errorCode: answer.errorCode }),
+              ...(answer.errorMessage === undefined ? {} : { errorMessage: answer.errorMessage.slice(0, 1024) }),
+            };
+            const entry = outboxEntryOf(event, command, deps.resultTopic, deps.now());
+            return retryTransient(() => defer(deps.outbox.record([entry])), deps.retry).pipe(
+              mergeMap((r) =>
+                E.isRight(r)
+                  ? of({ command, event, entry })
+                  : throwError(() => new Error(`outbox refused a result: ${r.left.message}`)),
+              ),
+            );
+          }),
+          finalize(() => {
+            trace.end(answered);
+          }),
+        );
+      }, deps.concurrency),
     );

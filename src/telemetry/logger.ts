@@ -1,4 +1,4 @@
-import { pino, type Logger, type LoggerOptions } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger } from 'pino';
 
@@ -35,6 +35,8 @@ export const createLogger = (opts: {
   readonly level: string;
   readonly name: string;
   readonly pretty?: boolean;
+  /** Where lines go (stdout when absent). */
+  readonly destination?: DestinationStream;
 }): Logger => {
   const options: LoggerOptions = {
     name: opts.name,
@@ -43,5 +45,6 @@ export const createLogger = (opts: {
     base: { service: opts.name },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  return opts.pretty === true ? pino({ ...options, transport: { target: 'pino-pretty' } }) : pino(options);
+  if (opts.pretty === true) return pino({ ...options, transport: { target: 'pino-pretty' } });
+  return opts.destination === undefined ? pino(options) : pino(options, opts.destination);
 };

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** The worker's metrics, on a registry of its own (never the global one). Labels never hold an id. */
 export const createWorkerMetrics = (registry: Registry = new Registry()) => {
@@ -27,6 +27,12 @@ export const createWorkerMetrics = (registry: Registry = new Registry()) => {
       name: 'psp_result_processing_seconds',
       help: 'From consumed to write resolved',
       buckets: latencyBuckets,
+      registers: [registry],
+    }),
+    consumerGroupLag: new Gauge({
+      name: 'kafka_consumergroup_lag',
+      help: 'Messages the consumer group has not committed yet, per partition (as kafka-exporter names it)',
+      labelNames: ['consumergroup', 'topic', 'partition'] as const,
       registers: [registry],
     }),
     eventLagSeconds: new Histogram({

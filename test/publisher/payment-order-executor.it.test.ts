@@ -36,6 +36,7 @@ describe('PaymentOrderExecutor against the real stack', () => {
     MONGO_DB: store.db.databaseName,
     PSP_RESULT_TOPIC: topic,
     PSP_SIM_LATENCY_MS: '5',
+    METRICS_PORT: '0',
     LOG_LEVEL: 'silent',
   });
   const configOf = (env: Record<string, string>): ExecutorConfig => {
