@@ -2,18 +2,24 @@ import { parseArgs } from 'node:util';
 import { decodeEnv, describeEnv } from '../config/env-spec.js';
 import { executorEnv } from '../config/executor-env.js';
 import { createLogger } from '../telemetry/logger.js';
-import { generatedCommands, runExecutorBatch } from './run-executor.js';
+import { generatedCommands, runExecutorBatch, runExecutorService } from './run-executor.js';
 import { orExplainInvalidEnv } from './explain-invalid-env.js';
 
-export const executorHelp = `usage: psp-stream executor --orders N [--prefix P]
+export const executorHelp = `usage: psp-stream executor [--orders N [--prefix P]]
 
-Runs the PaymentOrderExecutor with the simulated PSPs (Stripe-like and Adyen-like): executes N generated
-payment orders (ids P-0 … P-(N-1)), records each PSP result in the outbox (MongoDB psp_result_outbox) and
-publishes it to the result topic through the relay; exits once every result is acknowledged by Kafka.
-Run again after a crash, it skips orders whose result is already recorded and publishes what is pending.
+Runs the PaymentOrderExecutor with the simulated PSPs (Stripe-like and Adyen-like). Each PSP result is
+recorded in the outbox (MongoDB psp_result_outbox) and published to the result topic by the relay.
+
+Without options it is a service: it consumes commands (PaymentOrderCreated, PaymentOrderRetryRequested,
+PaymentOrderStatusCheckRequested) from the command topic in its own consumer group, calls the PSP with the
+idempotency key paymentOrderId:attempt, and commits a command only once its result is in the outbox.
+SIGTERM/SIGINT drain and stop it.
+
+With --orders it executes N generated payment orders (ids P-0 … P-(N-1)) and exits once every result is
+acknowledged by Kafka; run again after a crash, it skips what is already recorded.
 
 options:
-  --orders N   how many payment orders to execute
+  --orders N   execute N generated payment orders, then exit
   --prefix P   payment order id prefix (default: order)
 
 environment:
@@ -25,14 +31,29 @@ export const runExecutorCommand = async (args: readonly string[]): Promise<numbe
     options: { orders: { type: 'string' }, prefix: { type: 'string', default: 'order' } },
     strict: true,
   });
-  const orders = Number(parsed.values.orders);
-  if (!Number.isSafeInteger(orders) || orders < 1) {
+  const orders = parsed.values.orders === undefined ? undefined : Number(parsed.values.orders);
+  if (orders !== undefined && (!Number.isSafeInteger(orders) || orders < 1)) {
     console.error('executor: --orders must be a positive integer');
     return 2;
   }
   const config = orExplainInvalidEnv(decodeEnv(executorEnv, process.env));
   if (config === undefined) return 2;
   const logger = createLogger({ name: 'psp-stream-executor', level: config.LOG_LEVEL });
+  if (orders === undefined) {
+    const service = await runExecutorService(config, logger);
+    const stop = (): void => {
+      void service.stop();
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    try {
+      await service.done;
+      return 0;
+    } catch (error) {
+      logger.fatal({ err: error }, 'executor failed');
+      return 1;
+    }
+  }
   const t0 = Date.now();
   const { executed, published } = await runExecutorBatch(
     config,

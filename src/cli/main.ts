@@ -1,14 +1,22 @@
 #!/usr/bin/env node
+import { auditHelp, runAuditCommand } from './audit-command.js';
+import { demoHelp, runDemoCommand } from './demo-command.js';
+import { dlqRedriveHelp, runDlqRedriveCommand } from './dlq-redrive-command.js';
 import { runStackCommand, stackHelp } from './stack-command.js';
 import { executorHelp, runExecutorCommand } from './executor-command.js';
+import { ordersHelp, runOrdersCommand } from './orders-command.js';
 import { runWorkerCommand, workerHelp } from './worker-command.js';
 
 const help = `usage: psp-stream <command> [options]
 
 commands:
+  demo                   the whole flow on the local stack, with live progress and a checked summary
   worker                 the PspResultUpdateConsumer: applies PSP results to payment orders
+  orders create          create payment orders (NDJSON or generated) through PaymentService's intake
   executor               the PaymentOrderExecutor with simulated PSPs, publishing through the outbox
+  audit <paymentOrderId>  an order's audit trail: every transition with time, key, offset, trace id
   stack up|down|status   the local Kafka broker and MongoDB stand-in (no Docker needed)
+  dlq redrive            publishes dead letters again to the result topic, each at most once across runs
 
 Run "psp-stream <command> --help" for a command's options.`;
 
@@ -22,12 +30,42 @@ const main = async (argv: readonly string[]): Promise<number> => {
         return 0;
       }
       return runWorkerCommand();
+    case 'demo':
+      if (wantsHelp) {
+        console.log(demoHelp);
+        return 0;
+      }
+      return runDemoCommand(rest);
+    case 'audit':
+      if (wantsHelp) {
+        console.log(auditHelp);
+        return 0;
+      }
+      return runAuditCommand(rest);
+    case 'orders':
+      if (wantsHelp) {
+        console.log(ordersHelp);
+        return 0;
+      }
+      return runOrdersCommand(rest);
     case 'executor':
       if (wantsHelp) {
         console.log(executorHelp);
         return 0;
       }
       return runExecutorCommand(rest);
+    case 'dlq': {
+      const [action, ...options] = rest;
+      if (wantsHelp) {
+        console.log(dlqRedriveHelp);
+        return 0;
+      }
+      if (action !== 'redrive') {
+        console.error(`unknown dlq action "${action ?? ''}"\n\n${dlqRedriveHelp}`);
+        return 2;
+      }
+      return runDlqRedriveCommand(options);
+    }
     case 'stack':
       if (wantsHelp) {
         console.log(stackHelp);

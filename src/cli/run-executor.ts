@@ -1,22 +1,44 @@
-import { MongoClient } from 'mongodb';
+import * as E from 'fp-ts/lib/Either.js';
 import kafkajs from 'kafkajs';
-import { Subject, from, lastValueFrom, tap, toArray } from 'rxjs';
+import { MongoClient } from 'mongodb';
+import {
+  Subject,
+  defer,
+  from,
+  lastValueFrom,
+  map,
+  mergeMap,
+  of,
+  tap,
+  throwError,
+  toArray,
+  type Observable,
+} from 'rxjs';
+import { decodeFailureReason, decodePaymentOrderCommand, describeDecodeFailure, headerValue } from '../codecs/index.js';
 import type { PaymentOrderId } from '../codecs/index.js';
 import type { ConfigOf } from '../config/env-spec.js';
 import type { executorEnv } from '../config/executor-env.js';
 import { createKafka } from '../kafka/client.js';
+import { kafkaSource } from '../kafka/consumer-source.js';
+import { deadLetterPublisher } from '../kafka/dead-letter-publisher.js';
 import { producerPublish } from '../kafka/producer-publish.js';
 import { ensureTopics } from '../kafka/topics.js';
-import type { OutboxEntry } from '../publisher/outbox-entry.js';
-import { drainOutbox, outboxRelay } from '../publisher/outbox-relay.js';
-import { ensureOutboxIndexes, outboxCollection, outboxStore } from '../publisher/outbox-store.js';
+import { retryTransient } from '../operators/retry-transient.js';
+import type { OutboxEntry } from '../outbox/outbox-entry.js';
+import { drainOutbox, outboxRelay } from '../outbox/outbox-relay.js';
+import { ensureOutboxIndexes, outboxCollection, outboxStore } from '../outbox/outbox-store.js';
 import {
   executePaymentOrders,
-  idempotencyKeyOf,
+  resultDedupKeyOf,
   type ExecutePaymentOrder,
+  type ExecutorTask,
 } from '../publisher/payment-order-executor.js';
 import type { PspName } from '../publisher/psp-client.js';
-import { defaultSimulation, inMemoryIdempotency, pspClientFor } from '../publisher/psp/index.js';
+import { defaultSimulation, mongoIdempotency, pspClientFor } from '../publisher/psp/index.js';
+import type { SimulationRates } from '../publisher/psp/simulation.js';
+import type { ConsumedMessage } from '../streams/consumed-message.js';
+import { OffsetLedger } from '../streams/offset-ledger.js';
+import { consumePartitions } from '../streams/psp-result-update-consumer.js';
 import { createExecutorMetrics } from '../telemetry/executor-metrics.js';
 import { startHealthServer } from '../telemetry/health-server.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -24,7 +46,7 @@ import { formatTraceparent, parseTraceparent, SpanKind, startSpanFrom } from '..
 
 export type ExecutorConfig = ConfigOf<typeof executorEnv>;
 
-/** Deterministic demo orders: the same seed and prefix always give the same commands. */
+/** Deterministic demo orders: the same count and prefix always give the same commands. */
 export const generatedCommands = (count: number, prefix: string): readonly ExecutePaymentOrder[] =>
   Array.from({ length: count }, (_, i) => ({
     paymentOrderId: `${prefix}-${i}` as PaymentOrderId,
@@ -33,6 +55,152 @@ export const generatedCommands = (count: number, prefix: string): readonly Execu
     psp: (i % 2 === 0 ? 'stripe' : 'adyen') satisfies PspName,
     attempt: 1,
   }));
+
+/** About 30% retryable answers and 10% check-later ones: the loop's hard case. */
+const flakyRates: SimulationRates = {
+  decline: 0.06,
+  insufficientFunds: 0.02,
+  timeout: 0.05,
+  serverError: 0.15,
+  rateLimit: 0.1,
+  pending: 0.05,
+  authRequired: 0.03,
+  capturePending: 0.02,
+};
+
+/** Connections, PSPs, outbox and relay: what both ways of running the executor share. */
+const openExecutor = async (config: ExecutorConfig, logger: Logger) => {
+  const mongo = await new MongoClient(config.MONGO_URL, { serverSelectionTimeoutMS: 5_000 }).connect();
+  const db = mongo.db(config.MONGO_DB);
+  await ensureOutboxIndexes(db);
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-executor` }, logger);
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, [
+    { topic: config.PSP_RESULT_TOPIC, partitions: config.PSP_RESULT_PARTITIONS },
+    { topic: config.PSP_COMMAND_TOPIC, partitions: config.PSP_RESULT_PARTITIONS },
+    { topic: config.PSP_COMMAND_DLQ_TOPIC, partitions: 1 },
+  ]);
+  await admin.disconnect();
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+
+  const metrics = createExecutorMetrics();
+  const health = await startHealthServer({
+    port: config.EXECUTOR_METRICS_PORT,
+    registry: metrics.registry,
+    ready: () => Promise.resolve(true),
+  });
+  const outbox = outboxStore(db.collection<OutboxEntry>(outboxCollection));
+  const countPending = setInterval(() => {
+    void outbox
+      .countPending()()
+      .then((n) => {
+        if (E.isRight(n)) metrics.outboxPending.set(n.right);
+      });
+  }, 1_000);
+  countPending.unref();
+
+  const retry = {
+    backoff: { baseMs: 100, capMs: 5_000 },
+    random: Math.random,
+    onRetry: (error: { retryable: boolean }, attempt: number) => {
+      logger.warn({ attempt, error }, 'executor: transient failure, retrying');
+    },
+  };
+  // The simulated PSPs are external systems: what they remember lives in their own collections.
+  const sim = {
+    ...defaultSimulation,
+    ...(config.PSP_SIM_PROFILE === 'flaky' ? { rates: flakyRates } : {}),
+    seed: config.PSP_SIM_SEED,
+    latencyMs: { min: 0, max: config.PSP_SIM_LATENCY_MS },
+    memory: mongoIdempotency(db, {
+      onCharge: (psp) => {
+        metrics.charges.inc({ psp });
+      },
+    }),
+  };
+  const clients = { stripe: pspClientFor('stripe', sim), adyen: pspClientFor('adyen', sim) };
+  const drainDeps = {
+    outbox,
+    publish: producerPublish(producer),
+    retry,
+    now: () => new Date(),
+    pageSize: config.OUTBOX_PAGE_SIZE,
+  };
+  const kick$ = new Subject<void>();
+  const stopRelay$ = new Subject<void>();
+  const relaying = lastValueFrom(
+    outboxRelay({ ...drainDeps, kick$, stop$: stopRelay$, pollIntervalMs: config.OUTBOX_POLL_MS }).pipe(toArray()),
+    { defaultValue: [] },
+  );
+
+  const execute = executePaymentOrders({
+    pspFor: (name) => clients[name],
+    outbox,
+    resultTopic: config.PSP_RESULT_TOPIC,
+    pspTimeoutMs: config.PSP_TIMEOUT_MS,
+    concurrency: config.EXECUTOR_CONCURRENCY,
+    now: () => new Date(),
+    retry,
+    traceExecution: (task) => {
+      const span = startSpanFrom(
+        `psp.${task.kind === 'status-check' ? 'status' : 'charge'} ${task.psp}`,
+        task.traceparent,
+        {
+          kind: SpanKind.CLIENT,
+          attributes: { 'psp.name': task.psp, 'payment_order.id': task.paymentOrderId },
+        },
+      );
+      return {
+        traceparent: formatTraceparent(span.spanContext()),
+        end: (answer) => {
+          if (answer !== undefined) span.setAttribute('psp.status', answer.pspStatus);
+          span.end();
+        },
+      };
+    },
+  });
+  const executed = (tasks$: Observable<ExecutorTask>) =>
+    tasks$.pipe(
+      execute,
+      tap((e) => {
+        kick$.next();
+        metrics.published.inc({ psp: e.command.psp, status: e.event.pspStatus });
+        const trace = parseTraceparent(e.command.traceparent);
+        logger.info(
+          {
+            traceId: trace?.traceId,
+            spanId: trace?.spanId,
+            paymentOrderId: e.event.paymentOrderId,
+            pspReference: e.event.pspReference,
+            pspStatus: e.event.pspStatus,
+            psp: e.command.psp,
+            topic: e.entry.topic,
+            outcome: 'recorded',
+          },
+          'psp result recorded in outbox',
+        );
+      }),
+    );
+
+  /** Stops the relay after a last full drain, then closes everything. Returns how many entries were sent. */
+  const close = async (): Promise<number> => {
+    stopRelay$.next();
+    const sentByRelay = (await relaying).reduce((a, n) => a + n, 0);
+    const sentAtEnd = await lastValueFrom(drainOutbox(drainDeps).pipe(toArray()), { defaultValue: [] });
+    clearInterval(countPending);
+    await Promise.allSettled([producer.disconnect(), mongo.close(), health.close()]);
+    return sentByRelay + sentAtEnd.reduce((a, n) => a + n, 0);
+  };
+
+  return { kafka, producer, outbox, executed, close, metricsPort: health.port };
+};
 
 /**
  * Executes the given commands (skipping those whose result is already in the outbox, so a restarted run
@@ -43,127 +211,116 @@ export const runExecutorBatch = async (
   commands: readonly ExecutePaymentOrder[],
   logger: Logger,
 ): Promise<{ readonly executed: number; readonly published: number }> => {
-  const mongo = await new MongoClient(config.MONGO_URL, { serverSelectionTimeoutMS: 5_000 }).connect();
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-executor` }, logger);
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
-  });
-  const closers: (() => Promise<void>)[] = [];
+  const executor = await openExecutor(config, logger);
   try {
-    const db = mongo.db(config.MONGO_DB);
-    await ensureOutboxIndexes(db);
-    const admin = kafka.admin();
-    await admin.connect();
-    await ensureTopics(admin, [{ topic: config.PSP_RESULT_TOPIC, partitions: config.PSP_RESULT_PARTITIONS }]);
-    await admin.disconnect();
-    await producer.connect();
-
-    const outbox = outboxStore(db.collection<OutboxEntry>(outboxCollection));
-    const retry = {
-      backoff: { baseMs: 100, capMs: 5_000 },
-      random: Math.random,
-      onRetry: (error: { retryable: boolean }, attempt: number) => {
-        logger.warn({ attempt, error }, 'executor: transient failure, retrying');
-      },
-    };
-    const sim = {
-      ...defaultSimulation,
-      seed: config.PSP_SIM_SEED,
-      latencyMs: { min: 0, max: config.PSP_SIM_LATENCY_MS },
-      memory: inMemoryIdempotency(),
-    };
-    const clients = { stripe: pspClientFor('stripe', sim), adyen: pspClientFor('adyen', sim) };
-    const drainDeps = {
-      outbox,
-      publish: producerPublish(producer),
-      retry,
-      now: () => new Date(),
-      pageSize: config.OUTBOX_PAGE_SIZE,
-    };
-
-    const recorded = await outbox.recordedDedupKeys(commands.map((c) => `psp-result:${idempotencyKeyOf(c)}`))();
-    if (recorded._tag === 'Left') throw new Error(recorded.left.message);
-    const todo = commands.filter((c) => !recorded.right.has(`psp-result:${idempotencyKeyOf(c)}`));
-
-    const metrics = createExecutorMetrics();
-    const health = await startHealthServer({
-      port: config.METRICS_PORT,
-      registry: metrics.registry,
-      ready: () => Promise.resolve(true),
-    });
-    const countPending = setInterval(() => {
-      void outbox
-        .countPending()()
-        .then((n) => {
-          if (n._tag === 'Right') metrics.outboxPending.set(n.right);
-        });
-    }, 1_000);
-    countPending.unref();
-    closers.push(async () => {
-      clearInterval(countPending);
-      await health.close();
-    });
-
-    const kick$ = new Subject<void>();
-    const stop$ = new Subject<void>();
-    const relayed$ = outboxRelay({ ...drainDeps, kick$, stop$, pollIntervalMs: config.OUTBOX_POLL_MS });
-    const relaying = lastValueFrom(relayed$.pipe(toArray()), { defaultValue: [] });
-    const executed = await lastValueFrom(
-      from(todo).pipe(
-        executePaymentOrders({
-          pspFor: (name) => clients[name],
-          outbox,
-          resultTopic: config.PSP_RESULT_TOPIC,
-          pspTimeoutMs: config.PSP_TIMEOUT_MS,
-          concurrency: config.EXECUTOR_CONCURRENCY,
-          now: () => new Date(),
-          retry,
-          traceExecution: (command) => {
-            const span = startSpanFrom(`psp.charge ${command.psp}`, command.traceparent, {
-              kind: SpanKind.CLIENT,
-              attributes: {
-                'psp.name': command.psp,
-                'payment_order.id': command.paymentOrderId,
-                'psp.attempt': command.attempt,
-              },
-            });
-            return {
-              traceparent: formatTraceparent(span.spanContext()),
-              end: (answer) => {
-                if (answer !== undefined) span.setAttribute('psp.status', answer.pspStatus);
-                span.end();
-              },
-            };
-          },
-        }),
-        tap((e) => {
-          kick$.next();
-          metrics.published.inc({ psp: e.command.psp, status: e.event.pspStatus });
-          logger.info(
-            {
-              traceId: parseTraceparent(e.command.traceparent)?.traceId,
-              spanId: parseTraceparent(e.command.traceparent)?.spanId,
-              paymentOrderId: e.event.paymentOrderId,
-              pspReference: e.event.pspReference,
-              pspStatus: e.event.pspStatus,
-              psp: e.command.psp,
-              topic: e.entry.topic,
-              outcome: 'recorded',
-            },
-            'psp result recorded in outbox',
-          );
-        }),
-        toArray(),
-      ),
-    );
-    stop$.next();
-    const sentByRelay = (await relaying).reduce((a, n) => a + n, 0);
-    const sentAtEnd = await lastValueFrom(drainOutbox(drainDeps).pipe(toArray()), { defaultValue: [] });
-    return { executed: executed.length, published: sentByRelay + sentAtEnd.reduce((a, n) => a + n, 0) };
-  } finally {
-    await Promise.allSettled([producer.disconnect(), mongo.close(), ...closers.map((close) => close())]);
+    const recorded = await executor.outbox.recordedDedupKeys(commands.map(resultDedupKeyOf))();
+    if (E.isLeft(recorded)) throw new Error(recorded.left.message);
+    const todo = commands.filter((c) => !recorded.right.has(resultDedupKeyOf(c)));
+    const done = await lastValueFrom(from(todo).pipe(executor.executed, toArray()));
+    return { executed: done.length, published: await executor.close() };
+  } catch (error) {
+    await executor.close();
+    throw error;
   }
+};
+
+/** The command a consumed record carries, as an executor task, or why it cannot be one. */
+const taskOf = (message: ConsumedMessage): E.Either<{ reason: string; description: string }, ExecutorTask> => {
+  const decoded = decodePaymentOrderCommand(message);
+  if (E.isLeft(decoded)) {
+    return E.left({ reason: decodeFailureReason(decoded.left), description: describeDecodeFailure(decoded.left) });
+  }
+  const command = decoded.right;
+  const traceparent = headerValue(message.headers, 'traceparent');
+  switch (command.type) {
+    case 'PaymentOrderCreated':
+    case 'PaymentOrderRetryRequested':
+      return E.right({
+        kind: 'charge',
+        paymentOrderId: command.paymentOrderId,
+        amount: command.amount,
+        currency: command.currency,
+        psp: command.psp,
+        attempt: command.attempt,
+        traceparent,
+      });
+    case 'PaymentOrderStatusCheckRequested':
+      return E.right({
+        kind: 'status-check',
+        paymentOrderId: command.paymentOrderId,
+        psp: command.psp,
+        pspReference: command.pspReference,
+        check: command.check,
+        traceparent,
+      });
+  }
+};
+
+export interface RunningExecutor {
+  readonly metricsPort: number;
+  readonly done: Promise<void>;
+  readonly stop: () => Promise<void>;
+}
+
+/**
+ * The executor as a service: consumes `payment-order-commands` in its own group and commits a command's
+ * offset only once its result is durably in the outbox.
+ */
+export const runExecutorService = async (config: ExecutorConfig, logger: Logger): Promise<RunningExecutor> => {
+  const executor = await openExecutor(config, logger);
+  const consumer = executor.kafka.consumer({
+    groupId: config.EXECUTOR_GROUP,
+    sessionTimeout: config.KAFKA_SESSION_TIMEOUT_MS,
+    heartbeatInterval: Math.floor(config.KAFKA_SESSION_TIMEOUT_MS / 10),
+    maxWaitTimeInMs: 250,
+    allowAutoTopicCreation: false,
+  });
+  await consumer.connect();
+  const source = kafkaSource(consumer, config.PSP_COMMAND_TOPIC, Date.now);
+  const deadLetter = deadLetterPublisher(executor.producer, config.PSP_COMMAND_DLQ_TOPIC, () => new Date());
+  const retry = { backoff: { baseMs: 100, capMs: 10_000 }, random: Math.random };
+
+  const pipeline$ = consumePartitions(source.events$, {
+    control: source.control,
+    ledger: new OffsetLedger(),
+    config: { maxInFlightPerPartition: 500, maxBatchSize: 100, commitIntervalMs: 500, commitEvery: 200 },
+    messageOf: (done: { readonly message: ConsumedMessage }) => done.message,
+    onCommitFailed: (error) => {
+      logger.warn({ err: error }, 'command offset commit failed; offered again at the next commit');
+    },
+    applyBatch: (batch) => {
+      const tasks = batch.map((message) => ({ message, task: taskOf(message) }));
+      const letters = tasks.flatMap(({ message, task }) => (E.isLeft(task) ? [{ message, ...task.left }] : []));
+      const valid = tasks.flatMap(({ message, task }) => (E.isRight(task) ? [{ message, task: task.right }] : []));
+      const lettered$ =
+        letters.length === 0
+          ? of<readonly { message: ConsumedMessage }[]>([])
+          : retryTransient(() => deadLetter(letters), retry).pipe(
+              mergeMap((sent) =>
+                E.isLeft(sent)
+                  ? throwError(() => new Error(`command dead-letter publish failed: ${sent.left.message}`))
+                  : of(letters.map(({ message }) => ({ message }))),
+              ),
+            );
+      const executed$ = from(valid.map((v) => v.task)).pipe(executor.executed, toArray());
+      return defer(() => lettered$).pipe(
+        mergeMap((lettered) => executed$.pipe(map(() => [...lettered, ...valid.map(({ message }) => ({ message }))]))),
+        mergeMap((all) => from(all)),
+      );
+    },
+  });
+
+  const done = lastValueFrom(pipeline$, { defaultValue: undefined }).finally(async () => {
+    await consumer.disconnect();
+    await executor.close();
+  });
+  logger.info({ topic: config.PSP_COMMAND_TOPIC, group: config.EXECUTOR_GROUP }, 'payment order executor started');
+  return {
+    metricsPort: executor.metricsPort,
+    done: done.then(() => undefined),
+    stop: async () => {
+      await source.stop();
+      await done.catch(() => undefined);
+    },
+  };
 };

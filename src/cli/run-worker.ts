@@ -25,6 +25,7 @@ import { startHealthServer } from '../telemetry/health-server.js';
 import type { Logger } from '../telemetry/logger.js';
 import { SpanKind, startSpanFrom } from '../telemetry/trace-context.js';
 import { createWorkerMetrics } from '../telemetry/worker-metrics.js';
+import { startRetryDispatch } from './retry-dispatch.js';
 
 export type WorkerConfig = ConfigOf<typeof workerEnv>;
 
@@ -39,7 +40,14 @@ export interface RunningWorker {
 /** `traceparent` = version-traceid-spanid-flags; the trace id is what logs and the audit trail carry. */
 const traceIdOf = (traceparent: string | undefined): string | undefined => traceparent?.split('-')[1];
 
-export const runWorker = async (config: WorkerConfig, logger: Logger): Promise<RunningWorker> => {
+/** Told of every processed message, with its consume → write latency (the demo's progress and summary). */
+export type ProcessedListener = (p: Processed, latencyMs: number) => void;
+
+export const runWorker = async (
+  config: WorkerConfig,
+  logger: Logger,
+  onProcessed?: ProcessedListener,
+): Promise<RunningWorker> => {
   const metrics = createWorkerMetrics();
   const mongo = await new MongoClient(config.MONGO_URL, {
     serverSelectionTimeoutMS: 5_000,
@@ -51,7 +59,10 @@ export const runWorker = async (config: WorkerConfig, logger: Logger): Promise<R
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID }, logger);
   const admin = kafka.admin();
   await admin.connect();
-  await ensureTopics(admin, pspResultTopicSpecs(config));
+  await ensureTopics(admin, [
+    ...pspResultTopicSpecs(config),
+    { topic: config.PSP_COMMAND_TOPIC, partitions: config.PSP_RESULT_PARTITIONS },
+  ]);
   await admin.disconnect();
 
   const producer = kafka.producer({
@@ -73,7 +84,14 @@ export const runWorker = async (config: WorkerConfig, logger: Logger): Promise<R
 
   const service = processPaymentService({
     store: paymentOrderStore(db.collection<PaymentOrderDocument>(paymentOrdersCollection)),
-    policy: { maxAttempts: config.MAX_ATTEMPTS },
+    policy: {
+      maxAttempts: config.MAX_ATTEMPTS,
+      schedule: {
+        retryBackoff: { baseMs: config.RETRY_BASE_MS, capMs: config.RETRY_CAP_MS },
+        checkDelayMs: config.CHECK_DELAY_MS,
+        random: Math.random,
+      },
+    },
     now: () => new Date(),
   });
   const source = kafkaSource(consumer, config.PSP_RESULT_TOPIC, Date.now);
@@ -98,7 +116,11 @@ export const runWorker = async (config: WorkerConfig, logger: Logger): Promise<R
     span.end(now);
     const outcome = p._tag === 'Applied' ? outcomeLabel(p.outcome) : 'dead_lettered';
     metrics.processed.inc({ outcome });
+    if (p._tag === 'Applied' && p.outcome._tag === 'Applied' && p.outcome.to === 'RETRY_PENDING') {
+      metrics.retriesScheduled.inc();
+    }
     metrics.processingSeconds.observe((now - message.receivedAt) / 1000);
+    onProcessed?.(p, now - message.receivedAt);
     const event = p.event;
     if (event !== undefined) metrics.eventLagSeconds.observe(Math.max(0, now - event.eventTime.getTime()) / 1000);
     const line = {
@@ -159,21 +181,53 @@ export const runWorker = async (config: WorkerConfig, logger: Logger): Promise<R
   }, config.LAG_REFRESH_MS);
   lagTimer.unref();
 
+  // The driver ignores `timeoutMS` (deprecated, "has no effect"): against a frozen store a ping hangs until
+  // socketTimeoutMS. So the 1 s bound is our own timer, and one ping at a time, so that probes of a hung store
+  // do not pile up connections.
+  let ping: Promise<boolean> | undefined;
+  const storeAnswers = (): Promise<boolean> => {
+    const current = (ping ??= db.command({ ping: 1 }).then(
+      () => {
+        ping = undefined;
+        return true;
+      },
+      () => {
+        ping = undefined;
+        return false;
+      },
+    ));
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => {
+        resolve(false);
+      }, 1_000);
+    });
+    return Promise.race([current, late]).finally(() => {
+      clearTimeout(timer);
+    });
+  };
+
   const health = await startHealthServer({
     port: config.METRICS_PORT,
     registry: metrics.registry,
-    ready: async () => {
-      if (!source.joined()) return false;
-      const pinged = await db.command({ ping: 1 }, { timeoutMS: 1_000 }).then(
-        () => true,
-        () => false,
-      );
-      return pinged;
+    ready: () => (source.joined() ? storeAnswers() : Promise.resolve(false)),
+  });
+
+  const dispatch = await startRetryDispatch({
+    db,
+    producer,
+    logger,
+    metrics,
+    config: {
+      commandTopic: config.PSP_COMMAND_TOPIC,
+      intervalMs: config.DISPATCH_INTERVAL_MS,
+      leaseMs: config.DISPATCH_LEASE_MS,
     },
   });
 
   const disconnect = async (): Promise<void> => {
     clearInterval(lagTimer);
+    await dispatch.stop();
     await Promise.allSettled([
       consumer.disconnect(),
       producer.disconnect(),

@@ -3,7 +3,7 @@ import { MongoClient } from 'mongodb';
 import { connectionEnv } from '../config/connection-env.js';
 import { decodeEnv } from '../config/env-spec.js';
 import { createKafka } from '../kafka/client.js';
-import { ensureTopics } from '../kafka/topics.js';
+import { ensureTopics, pspResultTopicSpecs } from '../kafka/topics.js';
 import { localStack, startEmbedded, stopServers } from '../stack/local-stack.js';
 import { createLogger } from '../telemetry/logger.js';
 
@@ -31,10 +31,7 @@ export const provision = async (endpoints: { kafkaBrokers: string; mongoUrl: str
   const mongo = new MongoClient(c.MONGO_URL, { serverSelectionTimeoutMS: 30_000 });
   try {
     await admin.connect();
-    await ensureTopics(admin, [
-      { topic: c.PSP_RESULT_TOPIC, partitions: c.PSP_RESULT_PARTITIONS },
-      { topic: c.PSP_RESULT_DLQ_TOPIC, partitions: 1 },
-    ]);
+    await ensureTopics(admin, pspResultTopicSpecs(c));
     await mongo.db(c.MONGO_DB).command({ ping: 1 });
   } finally {
     await Promise.allSettled([admin.disconnect(), mongo.close()]);

@@ -1,3 +1,5 @@
+import { maskCardNumbers } from './mask-card-numbers.js';
+
 /** Why a Kafka record could not be read as a PSP result update. */
 export type DecodeFailure =
   | { readonly _tag: 'MissingKey' }
@@ -36,8 +38,7 @@ const quoteLength = 80;
 // cut keeps a hostile megabyte out of the log line.
 const quote = (s: string): string => JSON.stringify(s.length <= quoteLength ? s : `${s.slice(0, quoteLength)}…`);
 
-/** One log line (no line breaks) saying what was wrong with the record. */
-export const describeDecodeFailure = (failure: DecodeFailure): string => {
+const describe = (failure: DecodeFailure): string => {
   switch (failure._tag) {
     case 'MissingKey':
       return 'record has no key';
@@ -58,4 +59,15 @@ export const describeDecodeFailure = (failure: DecodeFailure): string => {
       return `unrecognised decode failure ${JSON.stringify(unhandled)}`;
     }
   }
+};
+
+export const maxDescriptionLength = 1_000;
+
+/**
+ * One log line (no line breaks) of at most `maxDescriptionLength` characters saying what was wrong with the
+ * record; card-like digit runs quoted from the record are masked (the dead letter keeps the original).
+ */
+export const describeDecodeFailure = (failure: DecodeFailure): string => {
+  const line = maskCardNumbers(describe(failure));
+  return line.length <= maxDescriptionLength ? line : `${line.slice(0, maxDescriptionLength - 1)}…`;
 };

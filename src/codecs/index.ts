@@ -21,3 +21,13 @@ export {
 export type { ConsumedRecord, DecodeOptions, EncodeOptions, WireHeaders, WireRecord } from './wire.js';
 export { pspResultUpdateEventJsonSchema } from './json-schema.js';
 export { eventKeyOf } from './event-key.js';
+export { Currency, MinorUnits } from './currency.js';
+export { PspName } from './psp-name.js';
+export {
+  PaymentOrderCommand,
+  commandKeyOf,
+  decodePaymentOrderCommand,
+  encodePaymentOrderCommand,
+} from './payment-order-command.js';
+export { decodeKeyedRecord, encodeKeyedRecord } from './wire.js';
+export { PaymentOrderRequest } from './payment-order-request.js';

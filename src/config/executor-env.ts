@@ -1,4 +1,5 @@
-import { intInRange, logLevel } from './env-codecs.js';
+import * as t from 'io-ts';
+import { intInRange, logLevel, nonEmptyTrimmed } from './env-codecs.js';
 import { connectionEnv } from './connection-env.js';
 import { envVar } from './env-spec.js';
 
@@ -25,6 +26,32 @@ export const executorEnv = {
     fallback: '200',
     description: 'how often the relay looks for pending entries when nothing woke it',
   }),
+  PSP_COMMAND_TOPIC: envVar({
+    codec: nonEmptyTrimmed,
+    fallback: 'payment-order-commands',
+    description: 'topic of commands for the executor',
+  }),
+  PSP_COMMAND_DLQ_TOPIC: envVar({
+    codec: nonEmptyTrimmed,
+    fallback: 'payment-order-commands.dlq',
+    description: 'dead-letter topic for commands that cannot be read',
+  }),
+  EXECUTOR_GROUP: envVar({
+    codec: nonEmptyTrimmed,
+    fallback: 'payment-order-executor',
+    description: 'consumer group of the executors',
+  }),
+  KAFKA_SESSION_TIMEOUT_MS: envVar({
+    codec: intInRange(6_000, 300_000),
+    fallback: '30000',
+    description: 'how long the group waits for a silent executor before giving its partitions to others',
+  }),
+  PSP_SIM_PROFILE: envVar({
+    codec: t.keyof({ default: null, flaky: null }),
+    fallback: 'default',
+    description:
+      'simulated PSP behaviour: default (~5% retryable, ~6% check later) or flaky (~30% retryable, ~10% check later)',
+  }),
   PSP_SIM_SEED: envVar({
     codec: intInRange(0, 2 ** 31 - 1),
     fallback: '42',
@@ -35,7 +62,7 @@ export const executorEnv = {
     fallback: '20',
     description: "upper bound of the simulated PSPs' latency",
   }),
-  METRICS_PORT: envVar({
+  EXECUTOR_METRICS_PORT: envVar({
     codec: intInRange(0, 65_535),
     fallback: '9465',
     description: "port of the executor's GET /metrics, /healthz and /readyz (0: any free port)",

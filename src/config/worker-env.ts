@@ -55,6 +55,36 @@ export const workerEnv = {
     fallback: '9464',
     description: 'port of GET /metrics, /healthz and /readyz (0: any free port)',
   }),
+  PSP_COMMAND_TOPIC: envVar({
+    codec: nonEmptyTrimmed,
+    fallback: 'payment-order-commands',
+    description: 'topic of commands for the executor (first charges, retries, status checks)',
+  }),
+  RETRY_BASE_MS: envVar({
+    codec: intInRange(1, 3_600_000),
+    fallback: '2000',
+    description: 'base of the exponential backoff (full jitter) before a retryable payment is retried',
+  }),
+  RETRY_CAP_MS: envVar({
+    codec: intInRange(1, 86_400_000),
+    fallback: '60000',
+    description: 'cap of that backoff',
+  }),
+  CHECK_DELAY_MS: envVar({
+    codec: intInRange(1, 86_400_000),
+    fallback: '1800000',
+    description: 'wait before asking the PSP again about a pending, auth-required or capture-pending payment',
+  }),
+  DISPATCH_INTERVAL_MS: envVar({
+    codec: intInRange(10, 600_000),
+    fallback: '1000',
+    description: 'how often the retry dispatcher looks for due commands',
+  }),
+  DISPATCH_LEASE_MS: envVar({
+    codec: intInRange(100, 3_600_000),
+    fallback: '30000',
+    description: 'how long a dispatcher holds a claimed order before another may claim it again',
+  }),
   LAG_REFRESH_MS: envVar({
     codec: intInRange(100, 600_000),
     fallback: '5000',

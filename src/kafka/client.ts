@@ -33,6 +33,8 @@ export const createKafka = (conn: KafkaConnection, logger: Logger): Kafka =>
       () =>
       ({ namespace, level, log }: LogEntry) => {
         const { message, ...extra } = log;
+        // Our own retry layer sits above kafkajs' bounded retries; its warning about them is noise.
+        if (message.startsWith('Limiting retries for the idempotent producer')) return;
         logger[levelOf(level)]({ kafka: namespace, ...extra }, message);
       },
   });

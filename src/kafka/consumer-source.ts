@@ -4,11 +4,15 @@ import { defer, from, map, Observable } from 'rxjs';
 import type { ConsumedMessage, SourceEvent } from '../streams/consumed-message.js';
 import type { ConsumerControl } from '../streams/psp-result-update-consumer.js';
 import { kafkaErrorOf, type KafkaError } from './kafka-error.js';
+import { wireHeaders } from './record-headers.js';
 
 export interface KafkaSource {
   readonly events$: Observable<SourceEvent>;
   readonly control: ConsumerControl;
-  /** Stops fetching; `events$` then completes, once kafkajs has handed over its last batch. */
+  /**
+   * Stops fetching and completes `events$`, but stays in the group: the pipeline drains and makes its last
+   * commit through this consumer, which leaves the group when it is disconnected afterwards.
+   */
   readonly stop: () => Promise<void>;
   /** Whether the consumer has joined its group and holds an assignment. */
   readonly joined: () => boolean;
@@ -21,6 +25,7 @@ export interface KafkaSource {
  */
 export const kafkaSource = (consumer: Consumer, topic: string, clock: () => number): KafkaSource => {
   let joined = false;
+  let stopped = false;
   let stopping: (() => void) | undefined;
 
   const events$ = new Observable<SourceEvent>((subscriber) => {
@@ -48,14 +53,14 @@ export const kafkaSource = (consumer: Consumer, topic: string, clock: () => numb
           const { batch } = payload;
           const receivedAt = clock();
           for (const m of batch.messages) {
-            if (!payload.isRunning() || payload.isStale()) return;
+            if (stopped || !payload.isRunning() || payload.isStale()) return;
             const message: ConsumedMessage = {
               topic: batch.topic,
               partition: batch.partition,
               offset: m.offset,
               key: m.key,
               value: m.value,
-              headers: m.headers ?? {},
+              headers: wireHeaders(m.headers),
               receivedAt,
             };
             subscriber.next({ _tag: 'Message', message });
@@ -76,12 +81,29 @@ export const kafkaSource = (consumer: Consumer, topic: string, clock: () => numb
     };
   });
 
+  // kafkajs throws from pause/resume while it restarts after a crash (it has no consumer group then). Such a
+  // call is moot: the restarted consumer fetches every assigned partition afresh. Dropping it beats failing
+  // the whole pipeline.
+  const quietly = (call: () => void): void => {
+    try {
+      call();
+    } catch {
+      // see above
+    }
+  };
+
   const control: ConsumerControl = {
     pause: (partition) => {
-      consumer.pause([{ topic, partitions: [partition] }]);
+      quietly(() => {
+        consumer.pause([{ topic, partitions: [partition] }]);
+      });
     },
     resume: (partition) => {
-      consumer.resume([{ topic, partitions: [partition] }]);
+      // After `stop`, everything stays paused while the pipeline drains.
+      if (stopped) return;
+      quietly(() => {
+        consumer.resume([{ topic, partitions: [partition] }]);
+      });
     },
     commit: (offsets) =>
       defer(() =>
@@ -98,9 +120,15 @@ export const kafkaSource = (consumer: Consumer, topic: string, clock: () => numb
     events$,
     control,
     joined: () => joined,
-    stop: async () => {
-      await consumer.stop();
+    // Not `consumer.stop()`: it leaves the group at once, and kafkajs refuses commits from a stopped consumer
+    // ("consumer#run must be called first"), so the drained work would be redelivered to the next owner.
+    stop: () => {
+      stopped = true;
+      quietly(() => {
+        consumer.pause([{ topic }]);
+      });
       stopping?.();
+      return Promise.resolve();
     },
   };
 };

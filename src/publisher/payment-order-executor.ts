@@ -2,12 +2,13 @@ import * as E from 'fp-ts/lib/Either.js';
 import { defer, finalize, from, mergeMap, type Observable, of, throwError } from 'rxjs';
 import { encodePspResultUpdate, eventKeyOf, type PaymentOrderId, type PspResultUpdateEvent } from '../codecs/index.js';
 import { retryTransient, type RetryDeps } from '../operators/retry-transient.js';
-import type { OutboxEntry } from './outbox-entry.js';
-import type { OutboxStore } from './outbox-store.js';
+import type { OutboxEntry } from '../outbox/outbox-entry.js';
+import type { OutboxStore } from '../outbox/outbox-store.js';
 import type { PspAnswer, PspClient, PspName } from './psp-client.js';
 
 /** Execute one payment order (one attempt) at a PSP. */
 export interface ExecutePaymentOrder {
+  readonly kind?: 'charge';
   readonly paymentOrderId: PaymentOrderId;
   readonly amount: number;
   readonly currency: string;
@@ -16,8 +17,20 @@ export interface ExecutePaymentOrder {
   readonly traceparent?: string | undefined;
 }
 
+/** Ask the PSP how a payment it left pending ended. */
+export interface CheckPaymentStatus {
+  readonly kind: 'status-check';
+  readonly paymentOrderId: PaymentOrderId;
+  readonly psp: PspName;
+  readonly pspReference: string;
+  readonly check: number;
+  readonly traceparent?: string | undefined;
+}
+
+export type ExecutorTask = ExecutePaymentOrder | CheckPaymentStatus;
+
 export interface Executed {
-  readonly command: ExecutePaymentOrder;
+  readonly command: ExecutorTask;
   readonly event: PspResultUpdateEvent;
   readonly entry: OutboxEntry;
 }
@@ -31,28 +44,37 @@ export interface ExecutorDeps {
   readonly now: () => Date;
   readonly retry: RetryDeps;
   /** Opens the trace of one execution: its `traceparent` travels with the result, `end` closes it. */
-  readonly traceExecution: (command: ExecutePaymentOrder) => {
+  readonly traceExecution: (command: ExecutorTask) => {
     readonly traceparent: string | undefined;
     readonly end: (answer: PspAnswer | undefined) => void;
   };
 }
 
+/** The PSP's idempotency key (Stripe's `Idempotency-Key`, Adyen's `idempotency-key`): one per attempt. */
 export const idempotencyKeyOf = (c: Pick<ExecutePaymentOrder, 'paymentOrderId' | 'attempt'>): string =>
   `${c.paymentOrderId}:${c.attempt}`;
 
+/** One PSP answer is one fact: a task run twice (a crash, a redelivery) records its result once. */
+export const resultDedupKeyOf = (task: ExecutorTask): string =>
+  task.kind === 'status-check'
+    ? `psp-result:status-check:${task.paymentOrderId}:${task.check}`
+    : `psp-result:${idempotencyKeyOf(task)}`;
+
 /** Whatever goes wrong at the PSP, the executor turns it into a result: a timeout never hangs it. */
-const callPsp = async (client: PspClient, command: ExecutePaymentOrder, timeoutMs: number): Promise<PspAnswer> => {
+const callPsp = async (client: PspClient, task: ExecutorTask, timeoutMs: number): Promise<PspAnswer> => {
   const signal = AbortSignal.timeout(timeoutMs);
   try {
-    return await client.charge(
-      {
-        paymentOrderId: command.paymentOrderId,
-        amount: command.amount,
-        currency: command.currency,
-        idempotencyKey: idempotencyKeyOf(command),
-      },
-      signal,
-    );
+    return task.kind === 'status-check'
+      ? await client.getStatus(task.pspReference, signal)
+      : await client.charge(
+          {
+            paymentOrderId: task.paymentOrderId,
+            amount: task.amount,
+            currency: task.currency,
+            idempotencyKey: idempotencyKeyOf(task),
+          },
+          signal,
+        );
   } catch (error) {
     if (signal.aborted) {
       return { pspStatus: 'TIMEOUT', errorCode: 'psp_timeout', errorMessage: `no answer within ${timeoutMs} ms` };
@@ -67,14 +89,14 @@ const callPsp = async (client: PspClient, command: ExecutePaymentOrder, timeoutM
 
 export const outboxEntryOf = (
   event: PspResultUpdateEvent,
-  command: ExecutePaymentOrder,
+  task: ExecutorTask,
   topic: string,
   now: Date,
 ): OutboxEntry => {
-  const record = encodePspResultUpdate(event, command.traceparent ? { traceparent: command.traceparent } : {});
+  const record = encodePspResultUpdate(event, task.traceparent ? { traceparent: task.traceparent } : {});
   return {
     _id: eventKeyOf(event),
-    dedupKey: `psp-result:${idempotencyKeyOf(command)}`,
+    dedupKey: resultDedupKeyOf(task),
     topic,
     key: record.key,
     value: record.value,
@@ -85,33 +107,33 @@ export const outboxEntryOf = (
 };
 
 /**
- * PaymentOrderExecutor: calls the PSP for each command and records the result in the outbox, from which
+ * PaymentOrderExecutor: calls the PSP for each task and records the result in the outbox, from which
  * the relay publishes it. It holds no business rule about payment state: it reports what the PSP said.
  */
 export const executePaymentOrders =
   (deps: ExecutorDeps) =>
-  (commands$: Observable<ExecutePaymentOrder>): Observable<Executed> =>
-    commands$.pipe(
+  (tasks$: Observable<ExecutorTask>): Observable<Executed> =>
+    tasks$.pipe(
       mergeMap((untraced) => {
         const trace = deps.traceExecution(untraced);
-        const command = trace.traceparent === undefined ? untraced : { ...untraced, traceparent: trace.traceparent };
+        const task = trace.traceparent === undefined ? untraced : { ...untraced, traceparent: trace.traceparent };
         let answered: PspAnswer | undefined;
-        return defer(() => from(callPsp(deps.pspFor(command.psp), command, deps.pspTimeoutMs))).pipe(
+        return defer(() => from(callPsp(deps.pspFor(task.psp), task, deps.pspTimeoutMs))).pipe(
           mergeMap((answer) => {
             answered = answer;
             const event: PspResultUpdateEvent = {
-              paymentOrderId: command.paymentOrderId,
+              paymentOrderId: task.paymentOrderId,
               pspStatus: answer.pspStatus,
               eventTime: deps.now(),
               ...(answer.pspReference === undefined ? {} : { pspReference: answer.pspReference }),
               ...(answer.errorCode === undefined ? {} : { errorCode: answer.errorCode }),
               ...(answer.errorMessage === undefined ? {} : { errorMessage: answer.errorMessage.slice(0, 1024) }),
             };
-            const entry = outboxEntryOf(event, command, deps.resultTopic, deps.now());
+            const entry = outboxEntryOf(event, task, deps.resultTopic, deps.now());
             return retryTransient(() => defer(deps.outbox.record([entry])), deps.retry).pipe(
               mergeMap((r) =>
                 E.isRight(r)
-                  ? of({ command, event, entry })
+                  ? of({ command: task, event, entry })
                   : throwError(() => new Error(`outbox refused a result: ${r.left.message}`)),
               ),
             );

@@ -1,6 +1,7 @@
 import type { PaymentOrderId, PspStatus } from '../codecs/index.js';
 
-export type PspName = 'stripe' | 'adyen';
+export type { PspName } from '../codecs/index.js';
+import type { PspName } from '../codecs/index.js';
 
 export interface ChargeRequest {
   readonly paymentOrderId: PaymentOrderId;

@@ -54,6 +54,8 @@ export const resolvePspResult = (
           to: decision.to,
           attemptsIncrement: decision.attempts - doc.attempts,
           reason: decision.reason,
+          attempts: decision.attempts,
+          schedule: policy.schedule,
         }),
       };
     case 'IgnoredTerminal':

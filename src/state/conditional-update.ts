@@ -23,6 +23,7 @@ export interface ConditionalWrite {
 /**
  * The happy path's one round trip: the transition the result asks for, guarded so that it matches only
  * an order for which the transition table gives exactly this transition, and only once per event key.
+ * None for a retry that must be scheduled: its backoff depends on the attempts, known only after a read.
  */
 export const optimisticWrite = (
   event: PspResultUpdateEvent,
@@ -30,8 +31,9 @@ export const optimisticWrite = (
   source: ResultSource,
   policy: RetryPolicy,
   now: Date,
-): ConditionalWrite => {
+): ConditionalWrite | undefined => {
   const intent = intentOf(event.pspStatus);
+  if (intent._tag === 'Retry' && policy.schedule !== undefined) return undefined;
   const guard = optimisticGuard(intent, policy);
   const effect = transitionEffect({
     event,
@@ -41,6 +43,7 @@ export const optimisticWrite = (
     outcome: 'applied',
     to: intent._tag === 'Retry' ? 'RETRY_PENDING' : intent.to,
     attemptsIncrement: intent._tag === 'Retry' ? 1 : 0,
+    schedule: policy.schedule,
   });
   const filter: OrderFilter = {
     _id: event.paymentOrderId,

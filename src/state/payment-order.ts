@@ -1,4 +1,4 @@
-import type { PaymentOrderId, PspStatus } from '../codecs/index.js';
+import type { PaymentOrderId, PspName, PspStatus } from '../codecs/index.js';
 import type { OrderStatus } from './order-status.js';
 
 /** Where a result came from: the Kafka record that carried it. */
@@ -41,10 +41,30 @@ export interface CreatedEntry {
   readonly appliedAt: Date;
 }
 
-export type AuditEntry = HistoryEntry | CreatedEntry;
+/** A dispatcher claimed the order to send its next command, or sent it. */
+export interface DispatchEntry {
+  readonly key: string;
+  readonly kind: 'claim' | 'dispatch';
+  readonly outcome: 'applied';
+  readonly to: OrderStatus;
+  readonly command: string;
+  readonly commandKey: string;
+  readonly owner: string;
+  readonly dueAt: Date;
+  readonly appliedAt: Date;
+}
+
+export type AuditEntry = HistoryEntry | CreatedEntry | DispatchEntry;
 
 export interface PaymentOrderDocument {
   readonly _id: PaymentOrderId;
+  /** What to charge, set at intake (absent on orders created before intake existed, e.g. in tests). */
+  readonly amount?: number;
+  readonly currency?: string;
+  readonly psp?: PspName;
+  readonly merchantId?: string;
+  /** Status checks dispatched so far. */
+  readonly checks?: number;
   readonly status: OrderStatus;
   readonly attempts: number;
   readonly version: number;
@@ -53,6 +73,10 @@ export interface PaymentOrderDocument {
   readonly lastErrorCode?: string;
   readonly lastErrorMessage?: string;
   readonly failureReason?: string;
+  /** When the next command for the order is due (a retry, a status check); null or absent: none. */
+  readonly nextRetryAt?: Date | null;
+  /** A retry dispatcher's claim on the order, so that two dispatchers never send the same attempt. */
+  readonly lease?: { readonly owner: string; readonly until: Date } | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
   readonly history: readonly AuditEntry[];

@@ -3,7 +3,7 @@ import { pipe } from 'fp-ts/lib/function.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { PspResultUpdateEvent } from '../codecs/index.js';
 import { resolvePspResult } from './apply-psp-result.js';
-import { exactWrite, optimisticWrite } from './conditional-update.js';
+import { exactWrite, optimisticWrite, type ConditionalWrite } from './conditional-update.js';
 import { eventKeyOf } from '../codecs/index.js';
 import type { Outcome } from './outcome.js';
 import type { PaymentOrderDocument, ResultSource } from './payment-order.js';
@@ -95,11 +95,13 @@ export const processPaymentService = (deps: {
     const now = deps.now();
     const keys = round.map((r) => eventKeyOf(r.event));
     const writes = round.map((r, i) => optimisticWrite(r.event, keys[i] ?? '', r.source, policy, now));
+    const optimistic = writes.filter((w): w is ConditionalWrite => w !== undefined);
     return pipe(
-      store.write(writes),
+      optimistic.length === 0 ? TE.right(0) : store.write(optimistic),
       TE.chain((matched): TE.TaskEither<StoreError, readonly Outcome[]> => {
-        if (matched === round.length)
-          return TE.right(writes.map((w): Outcome => ({ _tag: 'Applied', to: w.effect.to })));
+        if (matched === round.length) {
+          return TE.right(optimistic.map((w): Outcome => ({ _tag: 'Applied', to: w.effect.to })));
+        }
         return pipe(
           store.find(round.map((r) => r.event.paymentOrderId)),
           TE.chain((docs) =>

@@ -1,5 +1,7 @@
 import type { PspResultUpdateEvent } from '../codecs/index.js';
+import { backoffDelay } from '../operators/backoff.js';
 import type { OrderStatus } from './order-status.js';
+import type { Schedule } from './transition-table.js';
 import type { HistoryEntry, RecordedOutcome, ResultSource } from './payment-order.js';
 
 /**
@@ -16,12 +18,25 @@ export interface TransitionEffect {
     readonly lastErrorCode?: string;
     readonly lastErrorMessage?: string;
     readonly failureReason?: string;
+    /** When the next command (retry, status check) is due; null: none. */
+    readonly nextRetryAt?: Date | null;
+    /** A dispatcher's claim; every applied result releases it. */
+    readonly lease?: null;
   };
   readonly entry: HistoryEntry;
 }
 
 const defined = <T extends object>(o: T): T =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+
+const nextDue = (to: OrderStatus, attempts: number, schedule: Schedule, now: Date): Date | null => {
+  if (to === 'RETRY_PENDING')
+    return new Date(now.getTime() + backoffDelay(schedule.retryBackoff, attempts, schedule.random));
+  if (to === 'PENDING' || to === 'AUTH_REQUIRED' || to === 'CAPTURE_PENDING') {
+    return new Date(now.getTime() + schedule.checkDelayMs);
+  }
+  return null;
+};
 
 export const transitionEffect = (args: {
   readonly event: PspResultUpdateEvent;
@@ -32,6 +47,9 @@ export const transitionEffect = (args: {
   readonly to: OrderStatus;
   readonly attemptsIncrement: number;
   readonly reason?: string | undefined;
+  /** Attempts after this result, and the schedule that turns them into `nextRetryAt`. */
+  readonly attempts?: number;
+  readonly schedule?: Schedule | undefined;
 }): TransitionEffect => {
   const { event, source } = args;
   const applied = args.outcome === 'applied';
@@ -56,12 +74,17 @@ export const transitionEffect = (args: {
     attemptsIncrement: applied ? args.attemptsIncrement : 0,
     ...(applied ? { eventTime: event.eventTime } : {}),
     fields: applied
-      ? defined({
-          pspReference: event.pspReference,
-          lastErrorCode: event.errorCode,
-          lastErrorMessage: event.errorMessage,
-          failureReason: args.reason,
-        })
+      ? {
+          ...defined({
+            pspReference: event.pspReference,
+            lastErrorCode: event.errorCode,
+            lastErrorMessage: event.errorMessage,
+            failureReason: args.reason,
+          }),
+          ...(args.schedule === undefined
+            ? {}
+            : { nextRetryAt: nextDue(args.to, args.attempts ?? 0, args.schedule, args.now), lease: null }),
+        }
       : {},
     entry,
   };

@@ -1,4 +1,5 @@
 import type { PspStatus } from '../codecs/index.js';
+import type { BackoffPolicy } from '../operators/backoff.js';
 import {
   isTerminal,
   orderStatuses,
@@ -35,6 +36,16 @@ export const intentOf = (status: PspStatus): Intent => {
 export interface RetryPolicy {
   /** Retryable results an order may take; the last of them fails it with "retries exhausted". */
   readonly maxAttempts: number;
+  /** When the next command for an order is due; without it nothing is scheduled. */
+  readonly schedule?: Schedule | undefined;
+}
+
+export interface Schedule {
+  /** Exponential backoff with full jitter before a retry (base 2 s, cap 60 s by default). */
+  readonly retryBackoff: BackoffPolicy;
+  /** Wait before asking the PSP again about a check-later answer. */
+  readonly checkDelayMs: number;
+  readonly random: () => number;
 }
 
 export const retriesExhausted = 'retries exhausted';

@@ -38,10 +38,10 @@ export interface ConsumerPipelineConfig {
   readonly commitEvery: number;
 }
 
-export interface ConsumerPipelineDeps {
+export interface ConsumerPipelineDeps<P = Processed> {
   readonly control: ConsumerControl;
   readonly ledger: OffsetLedger;
-  readonly applyBatch: (batch: readonly ConsumedMessage[]) => Observable<Processed>;
+  readonly applyBatch: (batch: readonly ConsumedMessage[]) => Observable<P>;
   readonly config: ConsumerPipelineConfig;
   readonly scheduler?: SchedulerLike | undefined;
   readonly onCommitFailed?: ((error: unknown) => void) | undefined;
@@ -50,14 +50,14 @@ export interface ConsumerPipelineDeps {
 export const messageOf = (p: Processed): ConsumedMessage => (p._tag === 'Applied' ? p.message : p.letter.message);
 
 /**
- * The PspResultUpdateConsumer pipeline: one lane per partition, micro-batches in each lane, and commits of
- * only what is durably processed. Completes when the source completes and every admitted message is done,
- * after a last commit.
+ * A partitioned consumer: one lane per partition, micro-batches in each lane, and commits of only what is
+ * durably processed. Completes when the source completes and every admitted message is done, after a last
+ * commit. `messageOf` tells which consumed message a result finishes.
  */
-export const pspResultUpdateConsumer = (
+export const consumePartitions = <P>(
   source$: Observable<SourceEvent>,
-  deps: ConsumerPipelineDeps,
-): Observable<Processed> =>
+  deps: ConsumerPipelineDeps<P> & { readonly messageOf: (p: P) => ConsumedMessage },
+): Observable<P> =>
   defer(() => {
     const { control, ledger, config } = deps;
     const paused = new Set<number>();
@@ -111,7 +111,7 @@ export const pspResultUpdateConsumer = (
             lane.pipe(drainInBatches(deps.applyBatch, config.maxBatchSize), takeUntil(revokedOf(lane.key))),
           ),
           tap((p) => {
-            const m = messageOf(p);
+            const m = deps.messageOf(p);
             ledger.complete(m.partition, Number(m.offset));
             if (paused.has(m.partition) && ledger.inFlight(m.partition) <= config.maxInFlightPerPartition / 2) {
               paused.delete(m.partition);
@@ -123,7 +123,7 @@ export const pspResultUpdateConsumer = (
 
         const commits$ = merge(
           interval(config.commitIntervalMs, deps.scheduler),
-          processed$.pipe(filter((p) => ledger.uncommittedDone(messageOf(p).partition) >= config.commitEvery)),
+          processed$.pipe(filter((p) => ledger.uncommittedDone(deps.messageOf(p).partition) >= config.commitEvery)),
         ).pipe(takeUntil(processed$.pipe(ignoreElements(), endWith(true))), exhaustMap(commitPending));
 
         return merge(processed$, commits$, revocations$);
@@ -132,3 +132,9 @@ export const pspResultUpdateConsumer = (
 
     return concat(pipeline$, commitPending());
   });
+
+/** The PspResultUpdateConsumer pipeline. */
+export const pspResultUpdateConsumer = (
+  source$: Observable<SourceEvent>,
+  deps: ConsumerPipelineDeps,
+): Observable<Processed> => consumePartitions(source$, { ...deps, messageOf });

@@ -11,6 +11,12 @@ export const createExecutorMetrics = (registry: Registry = new Registry()) => {
       labelNames: ['psp', 'status'] as const,
       registers: [registry],
     }),
+    charges: new Counter({
+      name: 'psp_charges_total',
+      help: 'Charges the simulated PSPs counted (at most one per payment order when idempotency holds)',
+      labelNames: ['psp'] as const,
+      registers: [registry],
+    }),
     outboxPending: new Gauge({
       name: 'psp_outbox_pending',
       help: 'Outbox entries not yet acknowledged by Kafka',

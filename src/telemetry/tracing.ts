@@ -32,11 +32,9 @@ const sdk = new NodeSDK({
   instrumentations: [
     new KafkaJsInstrumentation({
       producerHook: (_span, { message }) => {
-        const headers = message.headers ?? {};
-        const origin = headers[originTraceparentHeader];
+        const { [originTraceparentHeader]: origin, ...headers } = message.headers ?? {};
         if (origin !== undefined) {
-          headers['traceparent'] = Array.isArray(origin) ? origin[0] : origin;
-          delete headers[originTraceparentHeader];
+          message.headers = { ...headers, traceparent: Array.isArray(origin) ? origin[0] : origin };
         }
       },
     }),

@@ -29,6 +29,17 @@ export const createWorkerMetrics = (registry: Registry = new Registry()) => {
       buckets: latencyBuckets,
       registers: [registry],
     }),
+    retriesScheduled: new Counter({
+      name: 'psp_retries_scheduled_total',
+      help: 'Payment orders moved to RETRY_PENDING with a retry scheduled',
+      registers: [registry],
+    }),
+    dispatchDelaySeconds: new Histogram({
+      name: 'psp_retry_dispatch_delay_seconds',
+      help: 'From a command coming due to its dispatch',
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers: [registry],
+    }),
     consumerGroupLag: new Gauge({
       name: 'kafka_consumergroup_lag',
       help: 'Messages the consumer group has not committed yet, per partition (as kafka-exporter names it)',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeFailureReason, describeDecodeFailure } from '../../src/codecs/index.js';
 import type { DecodeFailure } from '../../src/codecs/index.js';
+import { maxDescriptionLength } from '../../src/codecs/decode-failure.js';
 
 const hostile = `po-1\n{"level":"fatal"}\r\n${'x'.repeat(1024 * 1024)}`;
 
@@ -23,6 +24,16 @@ describe('DecodeFailure', () => {
     const line = describeDecodeFailure(failure);
     expect(line).not.toMatch(/[\r\n]/);
     expect(line.length).toBeLessThan(300);
+  });
+
+  it('bounds the line and masks card numbers quoted from the record', () => {
+    const errors = Array.from({ length: 200 }, (_, i) => `field${i}: expected a string but got 4111111111111111`);
+    const line = describeDecodeFailure({ _tag: 'SchemaViolation', errors });
+    expect(line.length).toBeLessThanOrEqual(maxDescriptionLength);
+    expect(line).not.toContain('4111111111111111');
+    expect(describeDecodeFailure({ _tag: 'KeyMismatch', key: '4111 1111 1111 1111', paymentOrderId: 'po-1' })).toBe(
+      'key "[digits masked]" differs from paymentOrderId "po-1"',
+    );
   });
 
   it('says what was wrong', () => {

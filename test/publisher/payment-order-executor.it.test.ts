@@ -8,8 +8,8 @@ import { decodePspResultUpdate, type PspResultUpdateEvent } from '../../src/code
 import { decodeEnv } from '../../src/config/env-spec.js';
 import { executorEnv } from '../../src/config/executor-env.js';
 import { ensureTopics } from '../../src/kafka/topics.js';
-import type { OutboxEntry } from '../../src/publisher/outbox-entry.js';
-import { outboxCollection } from '../../src/publisher/outbox-store.js';
+import type { OutboxEntry } from '../../src/outbox/outbox-entry.js';
+import { outboxCollection } from '../../src/outbox/outbox-store.js';
 import type { PaymentOrderDocument } from '../../src/state/index.js';
 import { insertInitiatedOrders, waitForCommitted } from '../support/psp-results.js';
 import { endpoints, testDb, testKafka, testLogger, uniqueName } from '../support/real-stack.js';
@@ -37,6 +37,7 @@ describe('PaymentOrderExecutor against the real stack', () => {
     PSP_RESULT_TOPIC: topic,
     PSP_SIM_LATENCY_MS: '5',
     METRICS_PORT: '0',
+    EXECUTOR_METRICS_PORT: '0',
     LOG_LEVEL: 'silent',
   });
   const configOf = (env: Record<string, string>): ExecutorConfig => {

@@ -196,7 +196,11 @@ describe('the optimistic conditional update on the real store', () => {
     await orders.insertMany(structuredClone(docs));
 
     const events = cases.map((c, n) => event(orderId(`${prefix}-${n}`), c.pspStatus, 5));
-    const writes = events.map((e, n) => optimisticWrite(e, eventKeyOf(e), source(n), policy, fixedNow));
+    const writes = events.map((e, n) => {
+      const w = optimisticWrite(e, eventKeyOf(e), source(n), policy, fixedNow);
+      if (w === undefined) throw new Error('no schedule in this policy: every result has an optimistic write');
+      return w;
+    });
     await orders.bulkWrite(
       writes.map((w) => ({ updateOne: { filter: w.filter, update: w.update } })),
       { ordered: false },

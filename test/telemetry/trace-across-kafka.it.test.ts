@@ -59,6 +59,7 @@ describe('one trace from the PSP call to the state write', () => {
       CONSUMER_GROUP: names.group,
       PSP_SIM_LATENCY_MS: '1',
       METRICS_PORT: '0',
+      EXECUTOR_METRICS_PORT: '0',
       OTEL_TRACES_EXPORTER: 'none',
     };
     const prefix = uniqueName('traced-order');

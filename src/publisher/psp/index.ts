@@ -34,3 +34,4 @@ export type {
   AdyenServiceError,
 } from './adyen-simulator.js';
 export { pspClientFor } from './psp-client-for.js';
+export { mongoIdempotency, simulatorCollections } from './mongo-idempotency.js';

@@ -1,8 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
-import { publishAcknowledged, type Publish, type PublishError } from '../../src/publisher/event-sink.js';
-import type { PendingRecord } from '../../src/publisher/outbox-entry.js';
+import { publishAcknowledged, type Publish, type PublishError } from '../../src/outbox/event-sink.js';
+import type { PendingRecord } from '../../src/outbox/outbox-entry.js';
 
 const record = (id: string): PendingRecord => ({ _id: id, topic: 't', key: id, value: '{}', headers: {} });
 const scheduler = () =>

@@ -17,6 +17,8 @@ export interface OutboxEntry {
   readonly status: 'pending' | 'sent';
   readonly createdAt: Date;
   readonly sentAt?: Date;
+  /** The relay that is publishing it, until when. */
+  readonly claim?: { readonly owner: string; readonly until: Date } | null;
 }
 
 export type PendingRecord = Pick<OutboxEntry, '_id' | 'topic' | 'key' | 'value' | 'headers'>;

@@ -38,11 +38,7 @@ export interface OutboxRelayDeps extends OutboxDrainDeps {
   readonly scheduler?: SchedulerLike | undefined;
 }
 
-/**
- * Publishes pending outbox entries in the order they were recorded and marks them sent only after Kafka
- * acknowledged them. Killed in between, the entries stay pending and are published again: at least once,
- * and the consumer turns repeats into no-ops. Emits how many entries each page sent.
- */
+/** Claims a page, publishes it, marks it sent once Kafka acknowledged it. */
 const pageSender = (deps: OutboxDrainDeps) => {
   const call = <A>(task: () => Promise<E.Either<{ retryable: boolean; message: string }, A>>): Observable<A> =>
     retryTransient(() => defer(task), deps.retry).pipe(
@@ -55,7 +51,7 @@ const pageSender = (deps: OutboxDrainDeps) => {
       mergeMap((ids) => call(deps.outbox.markSent(ids, deps.now())).pipe(map(() => ids.length))),
     );
   return (): Observable<{ readonly sent: number; readonly full: boolean }> =>
-    call(deps.outbox.pending(deps.pageSize)).pipe(
+    call(deps.outbox.claim(deps.pageSize, deps.now())).pipe(
       mergeMap((page) =>
         page.length === 0 ? EMPTY : sendPage(page).pipe(map((sent) => ({ sent, full: page.length === deps.pageSize }))),
       ),

@@ -1,0 +1,54 @@
+import { MongoClient } from 'mongodb';
+import { decodeEnv, describeEnv } from '../config/env-spec.js';
+import { connectionEnv } from '../config/connection-env.js';
+import { auditTrail, paymentOrdersCollection, type AuditLine, type PaymentOrderDocument } from '../state/index.js';
+import { orExplainInvalidEnv } from './explain-invalid-env.js';
+
+export const auditHelp = `usage: psp-stream audit <paymentOrderId>
+
+Prints a payment order's audit trail: every transition with its time, from → to, event key, the Kafka
+record it came from (topic/partition/offset), its trace id and outcome; and every command dispatch.
+
+environment:
+${describeEnv(connectionEnv)}`;
+
+const describe = (line: AuditLine): string => {
+  const head = `${line.appliedAt.toISOString()}  ${(line.from ?? '-').padEnd(15)} → ${line.to.padEnd(15)}`;
+  switch (line.kind) {
+    case 'created':
+      return `${head} created`;
+    case 'psp-result':
+      return `${head} ${line.pspStatus} ${line.outcome} key=${line.key} at ${line.topic}/${line.partition}/${line.offset}${line.traceId === undefined ? '' : ` trace=${line.traceId}`}${line.reason === undefined ? '' : ` (${line.reason})`}`;
+    case 'claim':
+    case 'dispatch':
+      return `${head} ${line.kind} ${line.command} ${line.commandKey} (due ${line.dueAt.toISOString()})`;
+  }
+};
+
+export const runAuditCommand = async (args: readonly string[]): Promise<number> => {
+  const [id] = args;
+  if (id === undefined || id === '') {
+    console.error(auditHelp);
+    return 2;
+  }
+  const config = orExplainInvalidEnv(decodeEnv(connectionEnv, process.env));
+  if (config === undefined) return 2;
+  const mongo = await new MongoClient(config.MONGO_URL, { serverSelectionTimeoutMS: 5_000 }).connect();
+  try {
+    const doc = await mongo
+      .db(config.MONGO_DB)
+      .collection<PaymentOrderDocument>(paymentOrdersCollection)
+      .findOne({ _id: id as never });
+    if (doc === null) {
+      console.error(`no payment order ${id}`);
+      return 1;
+    }
+    console.log(
+      `${doc._id}: ${doc.status}, ${doc.attempts} attempts, version ${doc.version}${doc.pspReference === undefined ? '' : `, psp reference ${doc.pspReference}`}`,
+    );
+    for (const line of auditTrail(doc)) console.log(describe(line));
+    return 0;
+  } finally {
+    await mongo.close();
+  }
+};

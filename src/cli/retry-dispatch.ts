@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import * as E from 'fp-ts/lib/Either.js';
+import type { Producer } from 'kafkajs';
+import type { Db } from 'mongodb';
+import { Subject, defer, exhaustMap, interval, lastValueFrom, merge, takeUntil, tap, toArray } from 'rxjs';
+import { producerPublish } from '../kafka/producer-publish.js';
+import type { OutboxEntry } from '../outbox/outbox-entry.js';
+import { outboxRelay } from '../outbox/outbox-relay.js';
+import { ensureOutboxIndexes, outboxStore } from '../outbox/outbox-store.js';
+import { commandOutboxCollection, dispatchDue, type PaymentOrderDocument } from '../state/index.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { WorkerMetrics } from '../telemetry/worker-metrics.js';
+
+export interface RetryDispatchConfig {
+  readonly commandTopic: string;
+  readonly intervalMs: number;
+  readonly leaseMs: number;
+}
+
+/**
+ * The worker's retry dispatcher: every interval it sends the commands that came due (retries, status
+ * checks, lost first commands) through the command outbox, and relays that outbox to Kafka. Every worker
+ * runs one; claims with leases keep them from sending an attempt twice.
+ */
+export const startRetryDispatch = async (deps: {
+  readonly db: Db;
+  readonly producer: Producer;
+  readonly config: RetryDispatchConfig;
+  readonly logger: Logger;
+  readonly metrics: WorkerMetrics;
+}): Promise<{ readonly stop: () => Promise<void> }> => {
+  const { db, config, logger, metrics } = deps;
+  await ensureOutboxIndexes(db, commandOutboxCollection);
+  const outbox = outboxStore(db.collection<OutboxEntry>(commandOutboxCollection));
+  const owner = `dispatcher-${randomUUID()}`;
+  const stop$ = new Subject<void>();
+  const kick$ = new Subject<void>();
+  const retry = { backoff: { baseMs: 100, capMs: 5_000 }, random: Math.random };
+
+  const dispatching$ = interval(config.intervalMs).pipe(
+    takeUntil(stop$),
+    exhaustMap(() =>
+      defer(() =>
+        dispatchDue(
+          {
+            orders: db.collection<PaymentOrderDocument>('payment_orders'),
+            outbox,
+            commandTopic: config.commandTopic,
+            owner,
+            leaseMs: config.leaseMs,
+            now: () => new Date(),
+          },
+          500,
+        )(),
+      ),
+    ),
+    tap((result) => {
+      if (E.isLeft(result)) {
+        logger.warn({ code: result.left.code, err: result.left.message }, 'retry dispatch failed; trying again');
+        return;
+      }
+      for (const d of result.right) {
+        metrics.dispatchDelaySeconds.observe(d.delayMs / 1000);
+        logger.info(
+          { paymentOrderId: d.paymentOrderId, command: d.commandKey, delayMs: d.delayMs },
+          'command dispatched',
+        );
+      }
+      if (result.right.length > 0) kick$.next();
+    }),
+  );
+  const relaying$ = outboxRelay({
+    outbox,
+    publish: producerPublish(deps.producer),
+    retry,
+    now: () => new Date(),
+    pageSize: 500,
+    pollIntervalMs: config.intervalMs,
+    kick$,
+    stop$,
+  });
+  const running = lastValueFrom(merge(dispatching$, relaying$).pipe(toArray()), { defaultValue: [] });
+  return {
+    stop: async () => {
+      stop$.next();
+      await running.catch((error: unknown) => {
+        logger.error({ err: error }, 'retry dispatcher stopped with an error');
+      });
+    },
+  };
+};

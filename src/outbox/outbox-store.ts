@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import { MongoBulkWriteError, MongoServerError, type Collection, type Db } from 'mongodb';
+import type { OutboxEntry } from './outbox-entry.js';
+
+export const outboxCollection = 'psp_result_outbox';
+
+/** A failed outbox call, as a value. */
+export interface OutboxError {
+  readonly _tag: 'OutboxError';
+  readonly retryable: boolean;
+  readonly message: string;
+  readonly cause: unknown;
+}
+
+const outboxErrorOf = (error: unknown): OutboxError => ({
+  _tag: 'OutboxError',
+  // The outbox holds no business rule that could reject a write for good: anything else is the store.
+  retryable: !(error instanceof MongoServerError && error.code === 121),
+  message: error instanceof Error ? error.message : String(error),
+  cause: error,
+});
+
+const duplicateKey = 11000;
+
+export interface OutboxStore {
+  /** Records entries durably; those already recorded (same event key or dedup key) are left as they are. */
+  readonly record: (entries: readonly OutboxEntry[]) => TE.TaskEither<OutboxError, void>;
+  /**
+   * Claims up to `limit` pending entries (oldest first) for this relay for a lease, so that relays in
+   * several processes never publish the same entry at once; an entry whose relay died is claimed again
+   * once its lease ran out.
+   */
+  readonly claim: (limit: number, now: Date) => TE.TaskEither<OutboxError, readonly OutboxEntry[]>;
+  readonly markSent: (ids: readonly string[], at: Date) => TE.TaskEither<OutboxError, void>;
+  readonly countPending: () => TE.TaskEither<OutboxError, number>;
+  readonly recordedDedupKeys: (keys: readonly string[]) => TE.TaskEither<OutboxError, ReadonlySet<string>>;
+}
+
+export const ensureOutboxIndexes = async (db: Db, collection: string = outboxCollection): Promise<void> => {
+  const outbox = db.collection<OutboxEntry>(collection);
+  await outbox.createIndex({ dedupKey: 1 }, { unique: true, name: 'dedupKey_unique' }, {});
+  await outbox.createIndex({ status: 1, createdAt: 1 }, { name: 'status_createdAt' }, {});
+};
+
+export interface RelayIdentity {
+  readonly owner: string;
+  readonly leaseMs: number;
+}
+
+const unclaimed = (now: Date) => ({
+  status: 'pending' as const,
+  $or: [{ claim: null }, { 'claim.until': { $lte: now } }],
+});
+
+export const outboxStore = (
+  outbox: Collection<OutboxEntry>,
+  relay: RelayIdentity = { owner: `relay-${randomUUID()}`, leaseMs: 30_000 },
+): OutboxStore => {
+  // one token per claim, so a page only ever holds what this very claim took
+  let claims = 0;
+  return {
+    record: (entries) =>
+      TE.tryCatch(async () => {
+        if (entries.length === 0) return;
+        try {
+          await outbox.insertMany([...entries], { ordered: false });
+        } catch (error) {
+          const onlyDuplicates =
+            error instanceof MongoBulkWriteError &&
+            error.writeErrors instanceof Array &&
+            error.writeErrors.length > 0 &&
+            error.writeErrors.every((e) => e.code === duplicateKey);
+          const single = error instanceof MongoServerError && error.code === duplicateKey;
+          if (!onlyDuplicates && !single) throw error;
+        }
+      }, outboxErrorOf),
+    claim: (limit, now) =>
+      TE.tryCatch(async () => {
+        const candidates = await outbox
+          .find(unclaimed(now), { projection: { _id: 1 } })
+          .sort({ createdAt: 1, _id: 1 })
+          .limit(limit)
+          .toArray();
+        if (candidates.length === 0) return [];
+        claims += 1;
+        const token = `${relay.owner}:${claims}`;
+        await outbox.updateMany(
+          { _id: { $in: candidates.map((c) => c._id) }, ...unclaimed(now) },
+          { $set: { claim: { owner: token, until: new Date(now.getTime() + relay.leaseMs) } } },
+        );
+        return outbox.find({ 'claim.owner': token, status: 'pending' }).sort({ createdAt: 1, _id: 1 }).toArray();
+      }, outboxErrorOf),
+    markSent: (ids, at) =>
+      TE.tryCatch(async () => {
+        await outbox.updateMany(
+          { _id: { $in: [...ids] }, status: 'pending' },
+          { $set: { status: 'sent', sentAt: at } },
+        );
+      }, outboxErrorOf),
+    countPending: () => TE.tryCatch(() => outbox.countDocuments({ status: 'pending' }), outboxErrorOf),
+    recordedDedupKeys: (keys) =>
+      TE.tryCatch(async () => {
+        const found = await outbox.find({ dedupKey: { $in: [...keys] } }, { projection: { dedupKey: 1 } }).toArray();
+        return new Set(found.map((e) => e.dedupKey));
+      }, outboxErrorOf),
+  };
+};

@@ -1,0 +1,91 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { pspStatuses, type PaymentOrderId, type PspResultUpdateEvent } from '../../src/codecs/index.js';
+import { optimisticWrite } from '../../src/state/conditional-update.js';
+import {
+  applyPspResult,
+  eventKeyOf,
+  isTerminal,
+  type PaymentOrderDocument,
+  type RetryPolicy,
+} from '../../src/state/index.js';
+
+const now = new Date('2026-11-25T12:00:00.000Z');
+const schedule = (random: () => number) => ({
+  retryBackoff: { baseMs: 2_000, capMs: 60_000 },
+  checkDelayMs: 30 * 60_000,
+  random,
+});
+const order = (attempts: number): PaymentOrderDocument => ({
+  _id: 'o-1' as PaymentOrderId,
+  status: 'RETRY_PENDING',
+  attempts,
+  version: attempts,
+  createdAt: now,
+  updatedAt: now,
+  history: [],
+});
+const source = { topic: 't', partition: 0, offset: '1' };
+
+describe('scheduling the next command in the same write as the transition', () => {
+  it('sets nextRetryAt within the backoff of the attempt for a retryable result, never past the cap', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 3 }),
+        fc.double({ min: 0, max: 0.999_999, noNaN: true }),
+        fc.constantFrom('TIMEOUT', 'PSP_UNAVAILABLE', 'FAILED_TRANSIENT' as const),
+        (attempts, r, pspStatus) => {
+          const policy: RetryPolicy = { maxAttempts: 5, schedule: schedule(() => r) };
+          const event: PspResultUpdateEvent = { paymentOrderId: 'o-1' as PaymentOrderId, pspStatus, eventTime: now };
+          const { doc } = applyPspResult(order(attempts), event, source, policy, now);
+          const delay = (doc?.nextRetryAt?.getTime() ?? Number.NaN) - now.getTime();
+          const ceiling = Math.min(60_000, 2_000 * 2 ** attempts);
+          expect(doc?.status).toBe('RETRY_PENDING');
+          expect(delay).toBeGreaterThanOrEqual(0);
+          expect(delay).toBeLessThanOrEqual(ceiling);
+          expect(doc?.lease).toBeNull();
+        },
+      ),
+    );
+  });
+
+  it('schedules a status check for a check-later answer and nothing for a final one', () => {
+    for (const pspStatus of pspStatuses) {
+      const policy: RetryPolicy = { maxAttempts: 5, schedule: schedule(() => 0.5) };
+      const event: PspResultUpdateEvent = { paymentOrderId: 'o-1' as PaymentOrderId, pspStatus, eventTime: now };
+      const { doc } = applyPspResult({ ...order(0), status: 'INITIATED' }, event, source, policy, now);
+      if (doc === null) throw new Error('no document');
+      if (isTerminal(doc.status)) expect(doc.nextRetryAt, pspStatus).toBeNull();
+      else if (doc.status === 'RETRY_PENDING')
+        expect(doc.nextRetryAt?.getTime(), pspStatus).toBe(now.getTime() + 1_000);
+      else expect(doc.nextRetryAt?.getTime(), pspStatus).toBe(now.getTime() + 30 * 60_000);
+    }
+  });
+
+  it('stops scheduling once retries are exhausted', () => {
+    const policy: RetryPolicy = { maxAttempts: 5, schedule: schedule(() => 0.5) };
+    const event: PspResultUpdateEvent = {
+      paymentOrderId: 'o-1' as PaymentOrderId,
+      pspStatus: 'TIMEOUT',
+      eventTime: now,
+    };
+    const { doc } = applyPspResult(order(4), event, source, policy, now);
+    expect(doc).toMatchObject({ status: 'FAILED', attempts: 5, failureReason: 'retries exhausted', nextRetryAt: null });
+  });
+
+  it('takes a retryable result through a read when scheduling, since its backoff depends on the attempts', () => {
+    const event: PspResultUpdateEvent = {
+      paymentOrderId: 'o-1' as PaymentOrderId,
+      pspStatus: 'TIMEOUT',
+      eventTime: now,
+    };
+    const key = eventKeyOf(event);
+    expect(optimisticWrite(event, key, source, { maxAttempts: 5, schedule: schedule(() => 0.5) }, now)).toBeUndefined();
+    const final = { ...event, pspStatus: 'SUCCESSFUL' as const };
+    expect(
+      optimisticWrite(final, eventKeyOf(final), source, { maxAttempts: 5, schedule: schedule(() => 0.5) }, now)?.update,
+    ).toMatchObject({
+      $set: { status: 'SUCCESSFUL', nextRetryAt: null, lease: null },
+    });
+  });
+});
