@@ -49,46 +49,76 @@ export const processPaymentService = (deps: {
 }): ProcessPaymentService => {
   const { store, policy } = deps;
 
-  /** The slow path, for results the optimistic write did not apply: read, decide, write that version. */
-  const settle = (
-    result: PspResult,
-    doc: PaymentOrderDocument | null,
+  /**
+   * A result whose key this very record already put in history: its outcome is what was recorded then
+   * (by an earlier try of this round, or before a crash).
+   */
+  const recordedBy = (doc: PaymentOrderDocument | null, key: string, source: ResultSource): Outcome | undefined => {
+    const entry = doc?.history.find((h) => h.key === key);
+    if (
+      entry?.kind !== 'psp-result' ||
+      entry.topic !== source.topic ||
+      entry.partition !== source.partition ||
+      entry.offset !== source.offset
+    ) {
+      return undefined;
+    }
+    switch (entry.outcome) {
+      case 'applied':
+        return { _tag: 'Applied', to: entry.to, ...(entry.reason === undefined ? {} : { reason: entry.reason }) };
+      case 'stale':
+        return { _tag: 'Stale' };
+      case 'ignored-terminal':
+        return { _tag: 'IgnoredTerminal', status: entry.to };
+      case 'invalid-transition':
+        return { _tag: 'InvalidTransition', status: entry.to };
+    }
+  };
+
+  /**
+   * The slow path, for results the optimistic write did not apply: decide on the documents as read, and
+   * write every decision of the round in one round trip, each guarded by the version it was decided on.
+   * A concurrent writer (a rebalance overlap) that moved a version makes the round read and decide again.
+   */
+  const settleRound = (
+    round: readonly PspResult[],
+    keys: readonly string[],
+    docs: ReadonlyMap<string, PaymentOrderDocument>,
     attempt = 1,
-  ): TE.TaskEither<StoreError, Outcome> => {
+  ): TE.TaskEither<StoreError, readonly Outcome[]> => {
     const now = deps.now();
-    const resolution = resolvePspResult(doc, result.event, result.source, policy, now);
-    if (resolution._tag === 'Done' || doc === null) return TE.right(resolution.outcome);
+    const plans = round.map((r, i) => {
+      const doc = docs.get(r.event.paymentOrderId) ?? null;
+      const recorded = recordedBy(doc, keys[i] ?? '', r.source);
+      if (recorded !== undefined) return { outcome: recorded, write: undefined };
+      const resolution = resolvePspResult(doc, r.event, r.source, policy, now);
+      return {
+        outcome: resolution.outcome,
+        write: resolution._tag === 'Write' && doc !== null ? exactWrite(doc, resolution.effect, now) : undefined,
+      };
+    });
+    const outcomes = plans.map((p) => p.outcome);
+    const writes = plans.flatMap((p) => (p.write === undefined ? [] : [p.write]));
+    if (writes.length === 0) return TE.right(outcomes);
     return pipe(
-      store.write([exactWrite(doc, resolution.effect, now)]),
+      store.write(writes),
       TE.chain((matched) => {
-        if (matched === 1) return TE.right(resolution.outcome);
+        if (matched === writes.length) return TE.right(outcomes);
         if (attempt >= maxExactAttempts) {
           return TE.left<StoreError>({
             _tag: 'StoreError',
             code: 'store-contention',
             retryable: true,
-            message: `order ${result.event.paymentOrderId} kept changing under the write`,
+            message: `${writes.length - matched} orders kept changing under the write`,
             cause: undefined,
           });
         }
         return pipe(
-          store.find([result.event.paymentOrderId]),
-          TE.chain((docs) => settle(result, docs.get(result.event.paymentOrderId) ?? null, attempt + 1)),
+          store.find(round.map((r) => r.event.paymentOrderId)),
+          TE.chain((again) => settleRound(round, keys, again, attempt + 1)),
         );
       }),
     );
-  };
-
-  /** A result whose key this very record already put in history was applied by it (maybe before a crash). */
-  const appliedBy = (doc: PaymentOrderDocument | undefined, key: string, source: ResultSource): Outcome | undefined => {
-    const entry = doc?.history.find((h) => h.key === key);
-    return entry?.kind === 'psp-result' &&
-      entry.outcome === 'applied' &&
-      entry.topic === source.topic &&
-      entry.partition === source.partition &&
-      entry.offset === source.offset
-      ? { _tag: 'Applied', to: entry.to, ...(entry.reason === undefined ? {} : { reason: entry.reason }) }
-      : undefined;
   };
 
   const processRound = (round: readonly PspResult[]): TE.TaskEither<StoreError, readonly Outcome[]> => {
@@ -104,16 +134,7 @@ export const processPaymentService = (deps: {
         }
         return pipe(
           store.find(round.map((r) => r.event.paymentOrderId)),
-          TE.chain((docs) =>
-            pipe(
-              round.map((r, i) => {
-                const doc = docs.get(r.event.paymentOrderId);
-                const applied = appliedBy(doc, keys[i] ?? '', r.source);
-                return applied === undefined ? settle(r, doc ?? null) : TE.right(applied);
-              }),
-              RA.sequence(TE.ApplicativePar),
-            ),
-          ),
+          TE.chain((docs) => settleRound(round, keys, docs)),
         );
       }),
     );

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePaymentOrderCommand, commandKeyOf } from '../../src/codecs/index.js';
 import { ensureTopics } from '../../src/kafka/topics.js';
 import { simulatorCollections } from '../../src/publisher/psp/index.js';
+import type { AnswerDocument } from '../../src/publisher/psp/mongo-idempotency.js';
 import { isTerminal, type PaymentOrderDocument } from '../../src/state/index.js';
 import { killHard, startPspStream, stopGently, type PspStreamProcess } from '../support/processes.js';
 import { seededRandom } from '../support/psp-results.js';
@@ -101,13 +102,21 @@ describe('the payment loop: intake → executor → PSP → result → retry or 
         .filter((d) => d.status === 'FAILED' && d.attempts === 5)
         .every((d) => d.failureReason === 'retries exhausted'),
     ).toBe(true);
-    const charges = await store.db
+    // What the PSPs answered is stored with the answer itself, so a crash cannot split it from the charge:
+    // a charge is a SUCCESSFUL answer to a charge or a settled status check.
+    const answers = await store.db
+      .collection<AnswerDocument>(simulatorCollections().answers)
+      .find({ paymentOrderId: { $regex: `^${prefix}-` }, 'answer.pspStatus': 'SUCCESSFUL' })
+      .toArray();
+    const charged = answers.filter((a) => /:(charge|settled):/.test(a._id)).map((a) => a.paymentOrderId);
+    expect(charged.filter((id, i) => charged.indexOf(id) !== i)).toEqual([]);
+    const successful = docs.filter((d) => d.status === 'SUCCESSFUL').map((d) => d._id as string);
+    expect(new Set(charged)).toEqual(new Set(successful));
+    const counted = await store.db
       .collection<{ _id: string; count: number }>(simulatorCollections().charges)
       .find({ _id: { $regex: `^${prefix}-` } } as never)
       .toArray();
-    expect(charges.filter((c) => c.count > 1)).toEqual([]);
-    const successful = docs.filter((d) => d.status === 'SUCCESSFUL').length;
-    expect(charges.reduce((n, c) => n + c.count, 0)).toBe(successful);
+    expect(counted.filter((c) => c.count > 1)).toEqual([]);
     // the hard cases really happened
     expect(docs.some((d) => d.history.some((h) => h.to === 'RETRY_PENDING'))).toBe(true);
     expect(
