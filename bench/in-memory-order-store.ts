@@ -1,0 +1,146 @@
+import * as E from 'fp-ts/lib/Either.js';
+import type { PaymentOrderId } from '../src/codecs/index.js';
+import { applyEffect, type PaymentOrderDocument, type PaymentOrderStore, type StoreError } from '../src/state/index.js';
+import type { ConditionalWrite, OrderFilter } from '../src/state/conditional-update.js';
+
+/** Calls made on the store: each one stands for one round trip to a real MongoDB. */
+export interface StoreCalls {
+  readonly write: number;
+  readonly find: number;
+  readonly insert: number;
+  /** Conditional updates carried by the `write` calls. */
+  readonly statements: number;
+  /** `write` calls of one statement (the slow path's exact writes, and rounds of one event). */
+  readonly singleWrites: number;
+  readonly matched: number;
+}
+
+export interface InMemoryOrderStore extends PaymentOrderStore {
+  readonly calls: () => StoreCalls;
+  /** Round trips so far: write + find + insert calls. */
+  readonly roundTrips: () => number;
+  /** Loads documents without counting a round trip. */
+  readonly seed: (docs: Iterable<PaymentOrderDocument>) => void;
+  readonly documents: () => ReadonlyMap<string, PaymentOrderDocument>;
+}
+
+const condition = (filter: OrderFilter, field: string): Record<string, unknown> => {
+  const c = (filter as Record<string, unknown>)[field];
+  if (typeof c !== 'object' || c === null || c instanceof Date || Array.isArray(c)) {
+    throw new Error(`filter on ${field} not understood: ${JSON.stringify(filter)}`);
+  }
+  return c as Record<string, unknown>;
+};
+
+const only = (c: Record<string, unknown>, operator: string, field: string): unknown => {
+  const keys = Object.keys(c);
+  if (keys.length !== 1 || keys[0] !== operator)
+    throw new Error(`${field}: expected {${operator}}, got ${JSON.stringify(c)}`);
+  return c[operator];
+};
+
+/**
+ * Evaluates exactly the filter shapes the service builds (`optimisticWrite`, `exactWrite`), with MongoDB's
+ * semantics; any other shape throws, so a change in the product's queries cannot go unnoticed here.
+ */
+export const matchesFilter = (filter: OrderFilter, doc: PaymentOrderDocument): boolean =>
+  Object.keys(filter).every((field) => {
+    switch (field) {
+      case '_id':
+        return (filter as Record<string, unknown>)['_id'] === doc._id;
+      case 'version':
+        return (filter as Record<string, unknown>)['version'] === doc.version;
+      case 'status': {
+        const statuses = only(condition(filter, field), '$in', field);
+        if (!Array.isArray(statuses)) throw new Error('status: $in needs an array');
+        return (statuses as unknown[]).includes(doc.status);
+      }
+      case 'history.key': {
+        const key = only(condition(filter, field), '$ne', field);
+        return !doc.history.some((h) => h.key === key);
+      }
+      case 'attempts': {
+        const below = only(condition(filter, field), '$lt', field);
+        if (typeof below !== 'number') throw new Error('attempts: $lt needs a number');
+        return doc.attempts < below;
+      }
+      case 'lastEventTime': {
+        // {$not: {$gt: t}}: matches a missing field too, as MongoDB does.
+        const not = only(condition(filter, field), '$not', field) as Record<string, unknown>;
+        const gt = only(not, '$gt', field);
+        if (!(gt instanceof Date)) throw new Error('lastEventTime: $gt needs a Date');
+        return !(doc.lastEventTime !== undefined && doc.lastEventTime.getTime() > gt.getTime());
+      }
+      default:
+        throw new Error(`filter on ${field} not understood: ${JSON.stringify(filter)}`);
+    }
+  });
+
+/** A microtask, standing for a round trip without latency: the caller's continuation never runs synchronously. */
+const later = <A>(f: () => A): Promise<E.Either<StoreError, A>> => Promise.resolve().then(() => E.right(f()));
+
+/**
+ * `PaymentOrderStore` over a Map: every write evaluates the conditional filter and applies the update
+ * with `applyEffect`, the in-memory model of the very same MongoDB update.
+ */
+export const inMemoryOrderStore = (): InMemoryOrderStore => {
+  const docs = new Map<string, PaymentOrderDocument>();
+  const calls = { write: 0, find: 0, insert: 0, statements: 0, singleWrites: 0, matched: 0 };
+
+  const writeOne = (w: ConditionalWrite): number => {
+    const id = (w.filter as Record<string, unknown>)['_id'];
+    if (typeof id !== 'string') throw new Error(`write without an _id equality: ${JSON.stringify(w.filter)}`);
+    const doc = docs.get(id);
+    if (doc === undefined || !matchesFilter(w.filter, doc)) return 0;
+    // The update stamps `updatedAt` and the history entry's `appliedAt` with the same clock reading.
+    docs.set(id, applyEffect(doc, w.effect, w.effect.entry.appliedAt));
+    return 1;
+  };
+
+  return {
+    write: (writes) => () => {
+      calls.write++;
+      calls.statements += writes.length;
+      if (writes.length === 1) calls.singleWrites++;
+      return later(() => {
+        let matched = 0;
+        for (const w of writes) matched += writeOne(w);
+        calls.matched += matched;
+        return matched;
+      });
+    },
+    find: (ids: readonly PaymentOrderId[]) => () => {
+      calls.find++;
+      return later(() => {
+        const found = new Map<string, PaymentOrderDocument>();
+        for (const id of ids) {
+          const doc = docs.get(id);
+          if (doc !== undefined) found.set(id, doc);
+        }
+        return found;
+      });
+    },
+    insert: (doc) => () => {
+      calls.insert++;
+      return later(() => {
+        if (!docs.has(doc._id)) {
+          docs.set(doc._id, doc);
+          return E.right(undefined);
+        }
+        return E.left<StoreError>({
+          _tag: 'StoreError',
+          code: 'store-rejected-11000',
+          retryable: false,
+          message: `E11000 duplicate key: ${doc._id}`,
+          cause: undefined,
+        });
+      }).then(E.flatten);
+    },
+    calls: () => ({ ...calls }),
+    roundTrips: () => calls.write + calls.find + calls.insert,
+    seed: (seeded) => {
+      for (const d of seeded) docs.set(d._id, d);
+    },
+    documents: () => docs,
+  };
+};

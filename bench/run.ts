@@ -1,0 +1,176 @@
+import { loadavg } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { MongoClient } from 'mongodb';
+import { createKafka } from '../src/kafka/client.js';
+import { createLogger } from '../src/telemetry/logger.js';
+import { parseArgs } from './args.js';
+import type { BenchContext } from './context.js';
+import { planEvents, type EventPlan } from './events.js';
+import { benchProducer, createTopic, produceBacklog, type Produced } from './load.js';
+import { machineInfo } from './machine.js';
+import { cpuMeter, freshName, round, runId, setServerPids } from './measure.js';
+import { pidListeningOn, portsOf } from './server-pids.js';
+import { installCommandCounter } from './mongo-commands.js';
+import { runLatency } from './phases/latency.js';
+import { runNaive } from './phases/naive.js';
+import { runPipeline } from './phases/pipeline.js';
+import { runStoreLimit, warmUpStandIn } from './phases/store-limit.js';
+import { runTransport } from './phases/transport.js';
+import { runWorkerE2e } from './phases/worker-e2e.js';
+import { renderProfile, type ProfileSummary } from './profile-summary.js';
+import { ratiosOf, renderReport, saveReport } from './report.js';
+import type { LatencyRow, ThroughputRow } from './rows.js';
+
+/**
+ * The benchmark: rows a–f in one run against the local Kafka and MongoDB stand-in (KAFKA_BROKERS and
+ * MONGO_URL from the environment: `npm run bench` provides them), printed as a table and saved as JSON.
+ */
+const log = (line: string): void => {
+  console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
+};
+
+const describePlan = (plan: EventPlan): Record<string, unknown> => ({
+  orders: plan.orders.length,
+  events: plan.events.length,
+  duplicates: plan.duplicates,
+  duplicateShare: round(plan.duplicates / plan.events.length, 3),
+});
+
+const cleanUp = async (ctx: BenchContext): Promise<void> => {
+  if (ctx.createdTopics.length > 0) {
+    // Topics made by runWorker may not exist if it failed early: delete only what is there.
+    const existing = new Set(await ctx.admin.listTopics());
+    const topics = ctx.createdTopics.filter((t) => existing.has(t));
+    if (topics.length > 0) await ctx.admin.deleteTopics({ topics, timeout: 30_000 });
+    log(`deleted topics: ${topics.join(', ')}`);
+  }
+  for (const name of ctx.createdDbs) await ctx.mongo.db(name).dropDatabase();
+  if (ctx.createdDbs.length > 0) log(`dropped databases: ${ctx.createdDbs.join(', ')}`);
+};
+
+const main = async (): Promise<number> => {
+  const args = parseArgs(process.argv.slice(2));
+  const brokers = process.env['KAFKA_BROKERS'];
+  const mongoUrl = process.env['MONGO_URL'];
+  if (!brokers || !mongoUrl) {
+    console.error(
+      'KAFKA_BROKERS and MONGO_URL are unset: run `npm run bench` (it starts the local stack), or set them',
+    );
+    return 2;
+  }
+  installCommandCounter();
+  const ports = portsOf(brokers, mongoUrl);
+  setServerPids({
+    broker: ports.broker === undefined ? undefined : pidListeningOn(ports.broker),
+    store: ports.store === undefined ? undefined : pidListeningOn(ports.store),
+  });
+  // Other work on the same cores (a test run, a second stack) moves every figure: measure it and say so.
+  const idleCheck = cpuMeter();
+  await sleep(1_000);
+  const busyBefore = idleCheck.stop().machineBusy;
+  if (busyBefore > 0.25) log(`warning: the machine was ${round(100 * busyBefore)}% busy before the run`);
+  const startedAt = new Date().toISOString();
+  const t0 = performance.now();
+  const machine = machineInfo();
+  const logger = createLogger({ name: 'psp-stream-bench', level: process.env['BENCH_LOG_LEVEL'] ?? 'error' });
+  const kafka = createKafka({ brokers: brokers.split(','), clientId: `bench-${runId}` }, logger);
+  const admin = kafka.admin();
+  await admin.connect();
+  const producer = await benchProducer(kafka);
+  const mongo = await new MongoClient(mongoUrl, { serverSelectionTimeoutMS: 10_000 }).connect();
+  const ctx: BenchContext = {
+    args,
+    brokers,
+    mongoUrl,
+    kafka,
+    admin,
+    producer,
+    mongo,
+    logger,
+    silent: createLogger({ name: 'psp-stream-worker', level: 'silent' }),
+    createdTopics: [],
+    createdDbs: [],
+  };
+  const rows: ThroughputRow[] = [];
+  let latency: readonly LatencyRow[] = [];
+  const plans: Record<string, unknown> = {};
+  let standInSize: number | undefined;
+  let profile: ProfileSummary | undefined;
+  const want = (row: string): boolean => args.only.has(row);
+  log(`run ${runId}: events ${args.events}, stand-in orders ${args.orders}, rows ${[...args.only].join('')}`);
+  try {
+    if (want('a') || want('c')) {
+      const plan = planEvents({ events: args.events, prefix: `a-${runId}`, seed: args.seed });
+      const topic = freshName('a-results');
+      await createTopic(admin, topic);
+      ctx.createdTopics.push(topic);
+      const produced: Produced = await produceBacklog(producer, topic, plan.events);
+      plans['backlog'] = { ...describePlan(plan), topic, produced };
+      log(
+        `backlog: ${plan.events.length} events of ${plan.orders.length} orders produced at ${round(produced.perSecond)}/s`,
+      );
+      if (want('c')) {
+        rows.push(await runTransport(ctx, topic));
+        log(`c done: ${round(rows.at(-1)?.perSecond ?? 0)} events/s`);
+      }
+      if (want('a')) {
+        const a = await runPipeline(ctx, plan, topic);
+        rows.push(a.row);
+        profile = a.profile;
+        log(`a done: ${round(a.row.perSecond)} events/s`);
+      }
+    }
+    if (want('b')) {
+      latency = await runLatency(ctx, args.rates, args.latencySeconds);
+      log(`b done: ${latency.map((l) => `${l.rate}/s p99 ${l.p99Ms} ms`).join(', ')}`);
+    }
+    if (want('d') || want('e') || want('f')) {
+      const plan = planEvents({ orders: args.orders, prefix: `s-${runId}`, seed: args.seed + 1 });
+      const topic = freshName('s-results');
+      await createTopic(admin, topic);
+      ctx.createdTopics.push(topic);
+      const produced = await produceBacklog(producer, topic, plan.events);
+      plans['standIn'] = { ...describePlan(plan), topic, produced };
+      log(`stand-in set: ${plan.events.length} events of ${plan.orders.length} orders`);
+      await warmUpStandIn(ctx, topic);
+      for (const [row, run] of [
+        ['d', runStoreLimit],
+        ['e', runWorkerE2e],
+        ['f', runNaive],
+      ] as const) {
+        if (!want(row)) continue;
+        const result = await run(ctx, plan, topic);
+        rows.push(result);
+        standInSize = result.storeSize;
+        log(
+          `${row} done: ${round(result.perSecond)} events/s, ${round(result.roundTripsPerEvent ?? 0, 4)} round trips/event`,
+        );
+      }
+    }
+  } finally {
+    await cleanUp(ctx).catch((e: unknown) => {
+      log(`clean-up failed: ${e instanceof Error ? e.message : String(e)}`);
+    });
+    await Promise.allSettled([producer.disconnect(), admin.disconnect(), mongo.close()]);
+  }
+  const order = ['a', 'c', 'd', 'e', 'f'];
+  rows.sort((x, y) => order.indexOf(x.id) - order.indexOf(y.id));
+  const report = {
+    startedAt,
+    durationSeconds: (performance.now() - t0) / 1000,
+    args: { ...args, only: [...args.only] },
+    machine: { ...machine, busyBeforeRun: busyBefore, loadAverage: loadavg() },
+    standInCollectionSize: standInSize,
+    plans,
+    rows,
+    latency,
+    ratios: ratiosOf(rows),
+    ...(profile === undefined ? {} : { profileOfRowA: profile }),
+  };
+  console.log(renderReport(report));
+  if (profile !== undefined) console.log(`${renderProfile(profile)}\n`);
+  if (args.save) console.log(`saved ${saveReport(report)}`);
+  return 0;
+};
+
+process.exitCode = await main();
