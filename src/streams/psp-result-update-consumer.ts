@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import {
+  asyncScheduler,
   concat,
   connect,
   defer,
@@ -17,6 +18,8 @@ import {
   share,
   takeUntil,
   tap,
+  timeout,
+  of,
   type SchedulerLike,
 } from 'rxjs';
 import type { ConsumedMessage, Processed, SourceEvent } from './consumed-message.js';
@@ -36,6 +39,7 @@ export interface ConsumerPipelineConfig {
   readonly maxBatchSize: number;
   readonly commitIntervalMs: number;
   readonly commitEvery: number;
+  readonly commitTimeoutMs?: number;
 }
 
 export interface ConsumerPipelineDeps<P = Processed> {
@@ -65,6 +69,13 @@ export const consumePartitions = <P>(
       offsets.length === 0
         ? EMPTY
         : control.commit(offsets).pipe(
+            // A commit sent while the broker is away can hang in the client's retries; give up on it so the
+            // next tick offers the offsets again.
+            timeout({
+              first: config.commitTimeoutMs ?? 10_000,
+              with: () => of(E.left(new Error('commit timed out'))),
+              scheduler: deps.scheduler ?? asyncScheduler,
+            }),
             tap((result) => {
               if (E.isLeft(result)) deps.onCommitFailed?.(result.left);
               else for (const [partition, next] of offsets) ledger.committed(partition, next);

@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import * as E from 'fp-ts/lib/Either.js';
-import { defer, EMPTY, from, ignoreElements, map, merge, mergeMap, of, tap, timer, type Observable } from 'rxjs';
+import { defer, EMPTY, from, ignoreElements, map, merge, mergeMap, NEVER, of, tap, timer, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import {
@@ -788,5 +788,30 @@ describe('pspResultUpdateConsumer', () => {
       { partition: 1, offsets: [0], start: 2, cancelled: 4 },
     ]);
     expect(log).toEqual([]);
+  });
+});
+
+describe('pspResultUpdateConsumer commits that hang', () => {
+  it('gives up on a commit that gets no answer and offers the same offsets again at the next tick', () => {
+    const scheduler = newScheduler();
+    const log: string[] = [];
+    const failures: unknown[] = [];
+    // the first commit never answers (broker away); later ones succeed
+    const { control } = fakeControl(scheduler, log, (call) => (call === 1 ? NEVER : of(E.right(undefined))));
+    const { apply } = fakeApplyBatch(scheduler, { durationOf: () => 1 });
+    scheduler.run(({ hot }) => {
+      const source = hot('a 80ms |', { a: msg(0, 0) });
+      pspResultUpdateConsumer(source, {
+        control,
+        ledger: new OffsetLedger(),
+        applyBatch: apply,
+        config: { ...defaultConfig, commitIntervalMs: 10, commitTimeoutMs: 25 },
+        scheduler,
+        onCommitFailed: (e) => failures.push(e),
+      }).subscribe();
+    });
+    // sent at 10, given up at 35 (ticks at 20 and 30 wait for it), sent again at the tick of 40
+    expect(failures).toHaveLength(1);
+    expect(log.filter((l) => l.includes('commit'))).toEqual(['@10 commit p0→1', '@40 commit p0→1']);
   });
 });
