@@ -20,5 +20,7 @@ for (const [command, spec] of specs) {
 console.log('| variable | default | used by | what |');
 console.log('|---|---|---|---|');
 for (const [name, r] of rows) {
-  console.log(`| \`${name}\` | ${r.fallback === '(required)' ? '**required**' : `\`${r.fallback}\``} | ${r.used.join(', ')} | ${r.description} |`);
+  console.log(
+    `| \`${name}\` | ${r.fallback === '(required)' ? '**required**' : `\`${r.fallback}\``} | ${r.used.join(', ')} | ${r.description} |`,
+  );
 }
