@@ -4,12 +4,7 @@ import type { Db, MongoClient } from 'mongodb';
 import type { WorkerConfig } from '../src/cli/run-worker.js';
 import { decodeEnv } from '../src/config/env-spec.js';
 import { workerEnv } from '../src/config/worker-env.js';
-import {
-  ensureStateIndexes,
-  paymentOrdersCollection,
-  type PaymentOrderDocument,
-  type RetryPolicy,
-} from '../src/state/index.js';
+import { ensureStateIndexes, paymentOrdersCollection, type PaymentOrderDocument } from '../src/state/index.js';
 import type { Logger } from '../src/telemetry/logger.js';
 import type { BenchArgs } from './args.js';
 import { initiatedDoc, type PlannedOrder } from './events.js';
@@ -49,15 +44,7 @@ export const workerConfig = (ctx: BenchContext, names: Record<string, string>): 
   return decoded.right;
 };
 
-/** The retry policy and schedule `runWorker` gives `processPaymentService` (keep in step with run-worker.ts). */
-export const workerPolicy = (config: WorkerConfig): RetryPolicy => ({
-  maxAttempts: config.MAX_ATTEMPTS,
-  schedule: {
-    retryBackoff: { baseMs: config.RETRY_BASE_MS, capMs: config.RETRY_CAP_MS },
-    checkDelayMs: config.CHECK_DELAY_MS,
-    random: Math.random,
-  },
-});
+export { workerPolicy } from '../src/cli/worker-pipeline.js';
 
 /** A fresh database holding one INITIATED document per order, with the worker's indexes. */
 export const freshOrdersDb = async (ctx: BenchContext, name: string, orders: readonly PlannedOrder[]): Promise<Db> => {

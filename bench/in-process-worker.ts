@@ -1,29 +1,19 @@
 import * as E from 'fp-ts/lib/Either.js';
 import kafkajs, { type Kafka } from 'kafkajs';
-import { defer, lastValueFrom, tap } from 'rxjs';
-import type { WorkerConfig } from '../src/cli/run-worker.js';
-import { decodePspResultUpdate, headerValue } from '../src/codecs/index.js';
+import { lastValueFrom, tap } from 'rxjs';
+import { workerPipeline, type WorkerConfig } from '../src/cli/worker-pipeline.js';
 import { kafkaSource, type KafkaSource } from '../src/kafka/consumer-source.js';
-import { deadLetterPublisher } from '../src/kafka/dead-letter-publisher.js';
-import { outcomeLabel, processPaymentService, type PaymentOrderStore } from '../src/state/index.js';
-import { workerPolicy } from './context.js';
-import { applyBatch } from '../src/streams/apply-batch.js';
+import type { PaymentOrderStore } from '../src/state/index.js';
 import type { Processed } from '../src/streams/consumed-message.js';
-import { OffsetLedger } from '../src/streams/offset-ledger.js';
-import { pspResultUpdateConsumer, type ConsumerControl } from '../src/streams/psp-result-update-consumer.js';
+import type { ConsumerControl } from '../src/streams/psp-result-update-consumer.js';
 import type { Logger } from '../src/telemetry/logger.js';
-import { SpanKind, startSpanFrom } from '../src/telemetry/trace-context.js';
 import { createWorkerMetrics } from '../src/telemetry/worker-metrics.js';
 
 /**
- * The worker of `src/cli/run-worker.ts`, stage for stage and with the same settings, but over any
- * `PaymentOrderStore` (the in-memory one): kafkajs consumer → kafkaSource → pspResultUpdateConsumer
- * (lanes, micro-batches, ledger, commits) → applyBatch (decode, retries, DLQ through a real producer) →
- * processPaymentService with the worker's retry policy and schedule. The per-result span, metrics and log
- * line are kept, so the CPU it spends per event is the worker's. Left out, being MongoDB-bound or periodic
- * rather than per event: the MongoDB connection and indexes, the retry dispatcher and its command outbox,
- * the consumer-lag gauge refresh, the HTTP server.
- * Keep in step with run-worker.ts (it cannot take a store today: see bench/README.md).
+ * The worker's pipeline (`workerPipeline`, the very wiring `runWorker` uses) over any `PaymentOrderStore`
+ * (the in-memory one), with a real kafkajs consumer and DLQ producer. Left out, being MongoDB-bound or
+ * periodic rather than per event: the MongoDB connection and indexes, the retry dispatcher and its command
+ * outbox, the consumer-lag gauge refresh, the HTTP server.
  */
 export interface InProcessWorker {
   readonly source: KafkaSource;
@@ -48,8 +38,6 @@ export interface InProcessWorkerOptions {
   readonly onCommitted?: (offsets: ReadonlyArray<readonly [number, number]>) => void;
 }
 
-const traceIdOf = (traceparent: string | undefined): string | undefined => traceparent?.split('-')[1];
-
 export const startInProcessWorker = async (opts: InProcessWorkerOptions): Promise<InProcessWorker> => {
   const { kafka, config, logger } = opts;
   const metrics = createWorkerMetrics();
@@ -72,50 +60,7 @@ export const startInProcessWorker = async (opts: InProcessWorkerOptions): Promis
     opts.onJoined?.(performance.now());
   });
 
-  const service = processPaymentService({ store: opts.store, policy: workerPolicy(config), now: () => new Date() });
   const source = kafkaSource(consumer, config.PSP_RESULT_TOPIC, Date.now);
-  const retry = {
-    backoff: { baseMs: 100, capMs: 10_000 },
-    random: Math.random,
-    onRetry: (error: { retryable: boolean; code?: string; message?: string }, attempt: number, delayMs: number) => {
-      metrics.retries.inc();
-      metrics.failed.inc({ reason: error.code ?? 'transient' });
-      logger.warn({ code: error.code, attempt, delayMs, err: error.message }, 'transient failure, retrying');
-    },
-  };
-
-  const record = (p: Processed): void => {
-    const now = Date.now();
-    const message = p._tag === 'Applied' ? p.message : p.letter.message;
-    const span = startSpanFrom(`process ${message.topic}`, headerValue(message.headers, 'traceparent'), {
-      kind: SpanKind.CONSUMER,
-      startTime: message.receivedAt,
-      attributes: { 'messaging.kafka.partition': message.partition, 'messaging.kafka.offset': message.offset },
-    });
-    span.end(now);
-    const outcome = p._tag === 'Applied' ? outcomeLabel(p.outcome) : 'dead_lettered';
-    metrics.processed.inc({ outcome });
-    if (p._tag === 'Applied' && p.outcome._tag === 'Applied' && p.outcome.to === 'RETRY_PENDING') {
-      metrics.retriesScheduled.inc();
-    }
-    metrics.processingSeconds.observe((now - message.receivedAt) / 1000);
-    const event = p.event;
-    if (event !== undefined) metrics.eventLagSeconds.observe(Math.max(0, now - event.eventTime.getTime()) / 1000);
-    const line = {
-      traceId: traceIdOf(headerValue(message.headers, 'traceparent')) ?? span.spanContext().traceId,
-      spanId: span.spanContext().spanId,
-      paymentOrderId: event?.paymentOrderId,
-      pspReference: event?.pspReference,
-      topic: message.topic,
-      partition: message.partition,
-      offset: message.offset,
-      outcome,
-      ...(p._tag === 'DeadLettered' ? { reason: p.letter.reason, description: p.letter.description } : {}),
-    };
-    if (p._tag === 'DeadLettered') logger.warn(line, 'psp result dead-lettered');
-    else logger.info(line, 'psp result processed');
-    opts.onProcessed?.(p, now);
-  };
 
   const control: ConsumerControl = {
     ...source.control,
@@ -138,42 +83,28 @@ export const startInProcessWorker = async (opts: InProcessWorkerOptions): Promis
     }),
   );
 
-  const pipeline$ = pspResultUpdateConsumer(events$, {
+  // The worker's own wiring over the bench's store, so the figures are the worker's.
+  const pipeline$ = workerPipeline({
+    config,
+    logger,
+    metrics,
+    events$,
     control,
-    ledger: new OffsetLedger(),
-    config: {
-      maxInFlightPerPartition: config.MAX_IN_FLIGHT_PER_PARTITION,
-      maxBatchSize: config.MAX_BATCH_SIZE,
-      commitIntervalMs: config.COMMIT_INTERVAL_MS,
-      commitEvery: config.COMMIT_EVERY,
+    producer,
+    store: opts.store,
+    onProcessed: (p: Processed) => {
+      opts.onProcessed?.(p, Date.now());
     },
-    onCommitFailed: (error) => {
-      metrics.failed.inc({ reason: 'commit' });
-      logger.warn({ err: error }, 'offset commit failed; offered again at the next commit');
-    },
-    applyBatch: (batch) =>
-      applyBatch(batch, {
-        decode: (m) => decodePspResultUpdate(m),
-        traceIdOf: (m) => traceIdOf(headerValue(m.headers, 'traceparent')),
-        process: (results) => defer(() => service.processPspResults(results)()),
-        deadLetter: deadLetterPublisher(producer, config.PSP_RESULT_DLQ_TOPIC, () => new Date()),
-        retry,
-        unknownOrderRetries: config.UNKNOWN_ORDER_RETRIES,
-        unknownOrderBackoff: { baseMs: 200, capMs: 5_000 },
-      }),
   });
 
   const disconnect = async (): Promise<void> => {
     removeJoinListener();
     await Promise.allSettled([consumer.disconnect(), producer.disconnect()]);
   };
-  const done = lastValueFrom(pipeline$.pipe(tap(record)), { defaultValue: undefined }).then(
-    disconnect,
-    async (e: unknown) => {
-      await disconnect();
-      throw e;
-    },
-  );
+  const done = lastValueFrom(pipeline$, { defaultValue: undefined }).then(disconnect, async (e: unknown) => {
+    await disconnect();
+    throw e;
+  });
   // A failure before stop() is awaited must not surface as an unhandled rejection.
   done.catch(() => undefined);
   return {

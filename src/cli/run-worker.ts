@@ -1,33 +1,23 @@
 import kafkajs from 'kafkajs';
 import { MongoClient } from 'mongodb';
-import { defer, lastValueFrom, tap } from 'rxjs';
-import { decodePspResultUpdate, headerValue } from '../codecs/index.js';
-import type { ConfigOf } from '../config/env-spec.js';
-import type { workerEnv } from '../config/worker-env.js';
+import { lastValueFrom } from 'rxjs';
 import { createKafka } from '../kafka/client.js';
 import { kafkaSource } from '../kafka/consumer-source.js';
-import { deadLetterPublisher } from '../kafka/dead-letter-publisher.js';
 import { consumerLag } from '../kafka/consumer-lag.js';
 import { ensureTopics, pspResultTopicSpecs } from '../kafka/topics.js';
 import {
   ensureStateIndexes,
-  outcomeLabel,
   paymentOrderStore,
   paymentOrdersCollection,
-  processPaymentService,
   type PaymentOrderDocument,
 } from '../state/index.js';
-import { applyBatch } from '../streams/apply-batch.js';
-import { OffsetLedger } from '../streams/offset-ledger.js';
-import { pspResultUpdateConsumer } from '../streams/psp-result-update-consumer.js';
-import type { Processed } from '../streams/consumed-message.js';
 import { startHealthServer } from '../telemetry/health-server.js';
 import type { Logger } from '../telemetry/logger.js';
-import { SpanKind, startSpanFrom } from '../telemetry/trace-context.js';
 import { createWorkerMetrics } from '../telemetry/worker-metrics.js';
 import { startRetryDispatch } from './retry-dispatch.js';
+import { workerPipeline, type ProcessedListener, type WorkerConfig } from './worker-pipeline.js';
 
-export type WorkerConfig = ConfigOf<typeof workerEnv>;
+export type { ProcessedListener, WorkerConfig } from './worker-pipeline.js';
 
 export interface RunningWorker {
   readonly metricsPort: number;
@@ -36,12 +26,6 @@ export interface RunningWorker {
   /** Stops fetching, drains what is in flight, commits, disconnects; bounded by SHUTDOWN_TIMEOUT_MS. */
   readonly stop: () => Promise<void>;
 }
-
-/** `traceparent` = version-traceid-spanid-flags; the trace id is what logs and the audit trail carry. */
-const traceIdOf = (traceparent: string | undefined): string | undefined => traceparent?.split('-')[1];
-
-/** Told of every processed message, with its consume → write latency (the demo's progress and summary). */
-export type ProcessedListener = (p: Processed, latencyMs: number) => void;
 
 export const runWorker = async (
   config: WorkerConfig,
@@ -82,85 +66,16 @@ export const runWorker = async (
   });
   await consumer.connect();
 
-  const service = processPaymentService({
-    store: paymentOrderStore(db.collection<PaymentOrderDocument>(paymentOrdersCollection)),
-    policy: {
-      maxAttempts: config.MAX_ATTEMPTS,
-      schedule: {
-        retryBackoff: { baseMs: config.RETRY_BASE_MS, capMs: config.RETRY_CAP_MS },
-        checkDelayMs: config.CHECK_DELAY_MS,
-        random: Math.random,
-      },
-    },
-    now: () => new Date(),
-  });
   const source = kafkaSource(consumer, config.PSP_RESULT_TOPIC, Date.now);
-  const retry = {
-    backoff: { baseMs: 100, capMs: 10_000 },
-    random: Math.random,
-    onRetry: (error: { retryable: boolean; code?: string; message?: string }, attempt: number, delayMs: number) => {
-      metrics.retries.inc();
-      metrics.failed.inc({ reason: error.code ?? 'transient' });
-      logger.warn({ code: error.code, attempt, delayMs, err: error.message }, 'transient failure, retrying');
-    },
-  };
-
-  const record = (p: Processed): void => {
-    const now = Date.now();
-    const message = p._tag === 'Applied' ? p.message : p.letter.message;
-    const span = startSpanFrom(`process ${message.topic}`, headerValue(message.headers, 'traceparent'), {
-      kind: SpanKind.CONSUMER,
-      startTime: message.receivedAt,
-      attributes: { 'messaging.kafka.partition': message.partition, 'messaging.kafka.offset': message.offset },
-    });
-    span.end(now);
-    const outcome = p._tag === 'Applied' ? outcomeLabel(p.outcome) : 'dead_lettered';
-    metrics.processed.inc({ outcome });
-    if (p._tag === 'Applied' && p.outcome._tag === 'Applied' && p.outcome.to === 'RETRY_PENDING') {
-      metrics.retriesScheduled.inc();
-    }
-    metrics.processingSeconds.observe((now - message.receivedAt) / 1000);
-    onProcessed?.(p, now - message.receivedAt);
-    const event = p.event;
-    if (event !== undefined) metrics.eventLagSeconds.observe(Math.max(0, now - event.eventTime.getTime()) / 1000);
-    const line = {
-      traceId: traceIdOf(headerValue(message.headers, 'traceparent')) ?? span.spanContext().traceId,
-      spanId: span.spanContext().spanId,
-      paymentOrderId: event?.paymentOrderId,
-      pspReference: event?.pspReference,
-      topic: message.topic,
-      partition: message.partition,
-      offset: message.offset,
-      outcome,
-      ...(p._tag === 'DeadLettered' ? { reason: p.letter.reason, description: p.letter.description } : {}),
-    };
-    if (p._tag === 'DeadLettered') logger.warn(line, 'psp result dead-lettered');
-    else logger.info(line, 'psp result processed');
-  };
-
-  const pipeline$ = pspResultUpdateConsumer(source.events$, {
+  const pipeline$ = workerPipeline({
+    config,
+    logger,
+    metrics,
+    events$: source.events$,
     control: source.control,
-    ledger: new OffsetLedger(),
-    config: {
-      maxInFlightPerPartition: config.MAX_IN_FLIGHT_PER_PARTITION,
-      maxBatchSize: config.MAX_BATCH_SIZE,
-      commitIntervalMs: config.COMMIT_INTERVAL_MS,
-      commitEvery: config.COMMIT_EVERY,
-    },
-    onCommitFailed: (error) => {
-      metrics.failed.inc({ reason: 'commit' });
-      logger.warn({ err: error }, 'offset commit failed; offered again at the next commit');
-    },
-    applyBatch: (batch) =>
-      applyBatch(batch, {
-        decode: (m) => decodePspResultUpdate(m),
-        traceIdOf: (m) => traceIdOf(headerValue(m.headers, 'traceparent')),
-        process: (results) => defer(() => service.processPspResults(results)()),
-        deadLetter: deadLetterPublisher(producer, config.PSP_RESULT_DLQ_TOPIC, () => new Date()),
-        retry,
-        unknownOrderRetries: config.UNKNOWN_ORDER_RETRIES,
-        unknownOrderBackoff: { baseMs: 200, capMs: 5_000 },
-      }),
+    producer,
+    store: paymentOrderStore(db.collection<PaymentOrderDocument>(paymentOrdersCollection)),
+    onProcessed,
   });
 
   const lagAdmin = kafka.admin();
@@ -237,7 +152,7 @@ export const runWorker = async (
     ]);
   };
 
-  const done = lastValueFrom(pipeline$.pipe(tap(record)), { defaultValue: undefined }).then(
+  const done = lastValueFrom(pipeline$, { defaultValue: undefined }).then(
     async () => {
       await disconnect();
     },
