@@ -15,8 +15,13 @@ export interface KafkaError {
 export const kafkaErrorOf = (error: unknown): KafkaError => {
   if (error instanceof KafkaJSError) {
     const code = (error as { type?: string }).type ?? error.name;
-    return { _tag: 'KafkaError', code, retryable: error.retriable, message: error.message, cause: error };
+    // kafkajs gives up after its own bounded retries and calls that final, though what failed (a broker
+    // away, a leader moving) will pass: our layer above retries it with backoff.
+    const gaveUp = error.name === 'KafkaJSNumberOfRetriesExceeded' || error.name === 'KafkaJSConnectionError';
+    return { _tag: 'KafkaError', code, retryable: error.retriable || gaveUp, message: error.message, cause: error };
   }
+  // kafkajs wraps every broker and network failure in a KafkaJSError; anything else is a bug, and retrying
+  // a bug forever would stall a partition without a sound.
   const message = error instanceof Error ? error.message : String(error);
-  return { _tag: 'KafkaError', code: 'kafka-unexpected', retryable: true, message, cause: error };
+  return { _tag: 'KafkaError', code: 'kafka-unexpected', retryable: false, message, cause: error };
 };
