@@ -9,6 +9,7 @@ import { workerEnv } from '../config/worker-env.js';
 import { createKafka } from '../kafka/client.js';
 import { consumerLag } from '../kafka/consumer-lag.js';
 import { isTerminal, outcomeLabel, paymentOrdersCollection, type PaymentOrderDocument } from '../state/index.js';
+import { seededRandom } from '../publisher/psp/index.js';
 import { createLogger } from '../telemetry/logger.js';
 import { disagreementWithTable, quantile, table } from './demo-summary.js';
 import { orExplainInvalidEnv } from './explain-invalid-env.js';
@@ -81,11 +82,8 @@ export const runDemoCommand = async (args: readonly string[]): Promise<number> =
   });
   await producer.connect();
   // Real platforms see repeats and stragglers: send ~10% of results again and a late PENDING after ~3% of final ones.
-  let chaos = seed;
-  const chance = (p: number): boolean => {
-    chaos = (chaos * 1103515245 + 12345) % 2147483648;
-    return chaos / 2147483648 < p;
-  };
+  const random = seededRandom(seed);
+  const chance = (p: number): boolean => random() < p;
   const extra: PspResultUpdateEvent[] = [];
   const worker = await runWorker(config, logger, (p, latencyMs) => {
     processed += 1;

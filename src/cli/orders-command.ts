@@ -23,6 +23,7 @@ import {
   paymentOrdersCollection,
   type PaymentOrderDocument,
 } from '../state/index.js';
+import { seededRandom } from '../publisher/psp/index.js';
 import { orExplainInvalidEnv } from './explain-invalid-env.js';
 import { createLogger } from '../telemetry/logger.js';
 
@@ -45,19 +46,9 @@ Prints created / already existing / rejected counts; exits 1 if any line was rej
 environment:
 ${describeEnv(ordersEnv)}`;
 
-const seeded = (seed: number) => {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
-
 /** Realistic orders: amounts from coffee to furniture, mostly EUR, both PSPs. */
 export function* generatedOrders(count: number, seed: number, prefix: string): Generator<string> {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const currencies = ['EUR', 'EUR', 'EUR', 'USD', 'GBP', 'SEK'];
   for (let i = 0; i < count; i++) {
     const amount = Math.max(50, Math.round(Math.exp(random() * 11)));
