@@ -20,13 +20,16 @@ export interface KafkaSource {
 
 /**
  * A kafkajs consumer as an Observable. Auto-commit is off: offsets are committed by the pipeline only.
- * Each batch is handed over whole and resolved in kafkajs (that moves its fetch position, not the commit);
- * memory is bounded by the pipeline pausing partitions whose lanes are full.
+ * Each record handed over is resolved in kafkajs (that moves its fetch position, not the commit); memory
+ * is bounded by the pipeline pausing partitions whose lanes are full.
  */
 export const kafkaSource = (consumer: Consumer, topic: string, clock: () => number): KafkaSource => {
   let joined = false;
   let stopped = false;
   let stopping: (() => void) | undefined;
+  // Partitions the pipeline paused: the rest of a batch already fetched for them is left unresolved, so
+  // kafkajs fetches it again after `resume` and the in-flight bound holds.
+  const paused = new Set<number>();
 
   const events$ = new Observable<SourceEvent>((subscriber) => {
     let assigned = new Set<number>();
@@ -54,6 +57,7 @@ export const kafkaSource = (consumer: Consumer, topic: string, clock: () => numb
           const receivedAt = clock();
           for (const m of batch.messages) {
             if (stopped || !payload.isRunning() || payload.isStale()) return;
+            if (paused.has(batch.partition)) break;
             const message: ConsumedMessage = {
               topic: batch.topic,
               partition: batch.partition,
@@ -94,6 +98,7 @@ export const kafkaSource = (consumer: Consumer, topic: string, clock: () => numb
 
   const control: ConsumerControl = {
     pause: (partition) => {
+      paused.add(partition);
       quietly(() => {
         consumer.pause([{ topic, partitions: [partition] }]);
       });
@@ -101,6 +106,7 @@ export const kafkaSource = (consumer: Consumer, topic: string, clock: () => numb
     resume: (partition) => {
       // After `stop`, everything stays paused while the pipeline drains.
       if (stopped) return;
+      paused.delete(partition);
       quietly(() => {
         consumer.resume([{ topic, partitions: [partition] }]);
       });
