@@ -1,4 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
+import { randomUUID } from 'node:crypto';
 import kafkajs from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import {
@@ -96,7 +97,10 @@ const openExecutor = async (config: ExecutorConfig, logger: Logger) => {
     registry: metrics.registry,
     ready: () => Promise.resolve(true),
   });
-  const outbox = outboxStore(db.collection<OutboxEntry>(outboxCollection));
+  const outbox = outboxStore(db.collection<OutboxEntry>(outboxCollection), {
+    owner: `executor-${randomUUID()}`,
+    leaseMs: config.OUTBOX_LEASE_MS,
+  });
   const countPending = setInterval(() => {
     void outbox
       .countPending()()
@@ -193,10 +197,20 @@ const openExecutor = async (config: ExecutorConfig, logger: Logger) => {
   const close = async (): Promise<number> => {
     stopRelay$.next();
     const sentByRelay = (await relaying).reduce((a, n) => a + n, 0);
-    const sentAtEnd = await lastValueFrom(drainOutbox(drainDeps).pipe(toArray()), { defaultValue: [] });
+    // Entries a killed relay claimed are free again once its lease ran out: wait for them, so nothing
+    // recorded is left unpublished when this run ends.
+    let sentAtEnd = 0;
+    const deadline = Date.now() + config.OUTBOX_LEASE_MS + 5_000;
+    for (;;) {
+      const sent = await lastValueFrom(drainOutbox(drainDeps).pipe(toArray()), { defaultValue: [] });
+      sentAtEnd += sent.reduce((a, n) => a + n, 0);
+      const pending = await outbox.countPending()();
+      if (E.isLeft(pending) || pending.right === 0 || Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
     clearInterval(countPending);
     await Promise.allSettled([producer.disconnect(), mongo.close(), health.close()]);
-    return sentByRelay + sentAtEnd.reduce((a, n) => a + n, 0);
+    return sentByRelay + sentAtEnd;
   };
 
   return { kafka, producer, outbox, executed, close, metricsPort: health.port };

@@ -21,6 +21,11 @@ export const executorEnv = {
     fallback: '500',
     description: 'outbox entries the relay publishes per Kafka send',
   }),
+  OUTBOX_LEASE_MS: envVar({
+    codec: intInRange(500, 600_000),
+    fallback: '10000',
+    description: "how long a relay holds outbox entries it claimed; a dead relay's entries are free after it",
+  }),
   OUTBOX_POLL_MS: envVar({
     codec: intInRange(10, 60_000),
     fallback: '200',

@@ -38,6 +38,8 @@ describe('PaymentOrderExecutor against the real stack', () => {
     PSP_SIM_LATENCY_MS: '5',
     METRICS_PORT: '0',
     EXECUTOR_METRICS_PORT: '0',
+    // a killed run's claimed entries are free again quickly
+    OUTBOX_LEASE_MS: '2000',
     LOG_LEVEL: 'silent',
   });
   const configOf = (env: Record<string, string>): ExecutorConfig => {
