@@ -1,5 +1,6 @@
+import { idempotentProducer, groupConsumer } from '../src/kafka/client.js';
 import * as E from 'fp-ts/lib/Either.js';
-import kafkajs, { type Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { lastValueFrom, tap } from 'rxjs';
 import { workerPipeline, type WorkerConfig } from '../src/cli/worker-pipeline.js';
 import { kafkaSource, type KafkaSource } from '../src/kafka/consumer-source.js';
@@ -41,19 +42,11 @@ export interface InProcessWorkerOptions {
 export const startInProcessWorker = async (opts: InProcessWorkerOptions): Promise<InProcessWorker> => {
   const { kafka, config, logger } = opts;
   const metrics = createWorkerMetrics();
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
-  });
+  const producer = idempotentProducer(kafka);
   await producer.connect();
-  const consumer = kafka.consumer({
+  const consumer = groupConsumer(kafka, {
     groupId: config.CONSUMER_GROUP,
-    sessionTimeout: config.KAFKA_SESSION_TIMEOUT_MS,
-    heartbeatInterval: Math.floor(config.KAFKA_SESSION_TIMEOUT_MS / 10),
-    maxWaitTimeInMs: 250,
-    allowAutoTopicCreation: false,
+    sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
   });
   await consumer.connect();
   const removeJoinListener = consumer.on(consumer.events.GROUP_JOIN, () => {

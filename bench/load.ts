@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import kafkajs, { type Admin, type Kafka, type Message, type Producer } from 'kafkajs';
+import type { Admin, Kafka, Message, Producer } from 'kafkajs';
+import { idempotentProducer } from '../src/kafka/client.js';
 import { encodePspResultUpdate, type PspResultUpdateEvent } from '../src/codecs/index.js';
 
 /**
@@ -19,12 +20,7 @@ export const createTopic = async (admin: Admin, topic: string, partitions = benc
 };
 
 export const benchProducer = async (kafka: Kafka): Promise<Producer> => {
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
-  });
+  const producer = idempotentProducer(kafka);
   await producer.connect();
   return producer;
 };

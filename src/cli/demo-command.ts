@@ -1,12 +1,11 @@
 import { parseArgs } from 'node:util';
-import kafkajs from 'kafkajs';
 import { MongoClient, type Filter } from 'mongodb';
 import { encodePspResultUpdate, type PspResultUpdateEvent } from '../codecs/index.js';
 import { decodeEnv, describeEnv } from '../config/env-spec.js';
 import { executorEnv } from '../config/executor-env.js';
 import { ordersEnv } from '../config/orders-env.js';
 import { workerEnv } from '../config/worker-env.js';
-import { createKafka } from '../kafka/client.js';
+import { createKafka, idempotentProducer } from '../kafka/client.js';
 import { consumerLag } from '../kafka/consumer-lag.js';
 import { isTerminal, outcomeLabel, paymentOrdersCollection, type PaymentOrderDocument } from '../state/index.js';
 import { seededRandom } from '../publisher/psp/index.js';
@@ -75,11 +74,7 @@ export const runDemoCommand = async (args: readonly string[]): Promise<number> =
   const outcomes = new Map<string, number>();
   let processed = 0;
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'psp-stream-demo' }, logger);
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
-  });
+  const producer = idempotentProducer(kafka);
   await producer.connect();
   // Real platforms see repeats and stragglers: send ~10% of results again and a late PENDING after ~3% of final ones.
   const random = seededRandom(seed);

@@ -1,10 +1,9 @@
 import * as E from 'fp-ts/lib/Either.js';
-import kafkajs from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { parseArgs } from 'node:util';
 import { decodeEnv, describeEnv } from '../config/env-spec.js';
 import { redriveEnv } from '../config/redrive-env.js';
-import { createKafka } from '../kafka/client.js';
+import { createKafka, idempotentProducer } from '../kafka/client.js';
 import { redriveDeadLetters, type RedriveCounts, type RedriveRequest } from '../kafka/dead-letter-redrive.js';
 import { dlqRedrivesCollection, redriveLedger, type RedriveDocument } from '../kafka/redrive-ledger.js';
 import { sendInChunks } from '../kafka/send-in-chunks.js';
@@ -99,13 +98,7 @@ export const runDlqRedriveCommand = async (args: readonly string[]): Promise<num
   const mongo = new MongoClient(config.MONGO_URL, { serverSelectionTimeoutMS: 5_000 });
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID }, logger);
   const admin = kafka.admin();
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    // The worker's partitioner: a redriven result lands on the partition of its order's other results.
-    createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
-  });
+  const producer = idempotentProducer(kafka);
   try {
     await Promise.all([mongo.connect(), admin.connect(), producer.connect()]);
     const result = await redriveDeadLetters(

@@ -4,12 +4,11 @@ import { parseArgs } from 'node:util';
 import * as E from 'fp-ts/lib/Either.js';
 import * as J from 'fp-ts/lib/Json.js';
 import { pipe } from 'fp-ts/lib/function.js';
-import kafkajs from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { PaymentOrderRequest, describeSchemaErrors } from '../codecs/index.js';
 import { decodeEnv, describeEnv, type ConfigOf } from '../config/env-spec.js';
 import { ordersEnv } from '../config/orders-env.js';
-import { createKafka } from '../kafka/client.js';
+import { createKafka, idempotentProducer } from '../kafka/client.js';
 import { producerPublish } from '../kafka/producer-publish.js';
 import { ensureTopics } from '../kafka/topics.js';
 import type { OutboxEntry } from '../outbox/outbox-entry.js';
@@ -82,12 +81,7 @@ export const createOrders = async (
   const mongo = await new MongoClient(config.MONGO_URL, { serverSelectionTimeoutMS: 5_000 }).connect();
   const logger = createLogger({ name: 'psp-stream-orders', level: 'warn' });
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-orders` }, logger);
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
-  });
+  const producer = idempotentProducer(kafka);
   try {
     const db = mongo.db(config.MONGO_DB);
     await ensureStateIndexes(db);

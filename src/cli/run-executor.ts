@@ -1,6 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { randomUUID } from 'node:crypto';
-import kafkajs from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import {
   Subject,
@@ -19,7 +18,7 @@ import { decodeFailureReason, decodePaymentOrderCommand, describeDecodeFailure, 
 import type { PaymentOrderId } from '../codecs/index.js';
 import type { ConfigOf } from '../config/env-spec.js';
 import type { executorEnv } from '../config/executor-env.js';
-import { createKafka } from '../kafka/client.js';
+import { createKafka, idempotentProducer, groupConsumer } from '../kafka/client.js';
 import { kafkaSource } from '../kafka/consumer-source.js';
 import { deadLetterPublisher } from '../kafka/dead-letter-publisher.js';
 import { producerPublish } from '../kafka/producer-publish.js';
@@ -83,12 +82,7 @@ const openExecutor = async (config: ExecutorConfig, logger: Logger) => {
     { topic: config.PSP_COMMAND_DLQ_TOPIC, partitions: 1 },
   ]);
   await admin.disconnect();
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
-  });
+  const producer = idempotentProducer(kafka);
   await producer.connect();
 
   const metrics = createExecutorMetrics();
@@ -282,12 +276,9 @@ export interface RunningExecutor {
  */
 export const runExecutorService = async (config: ExecutorConfig, logger: Logger): Promise<RunningExecutor> => {
   const executor = await openExecutor(config, logger);
-  const consumer = executor.kafka.consumer({
+  const consumer = groupConsumer(executor.kafka, {
     groupId: config.EXECUTOR_GROUP,
-    sessionTimeout: config.KAFKA_SESSION_TIMEOUT_MS,
-    heartbeatInterval: Math.floor(config.KAFKA_SESSION_TIMEOUT_MS / 10),
-    maxWaitTimeInMs: 250,
-    allowAutoTopicCreation: false,
+    sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
   });
   await consumer.connect();
   const source = kafkaSource(consumer, config.PSP_COMMAND_TOPIC, Date.now);

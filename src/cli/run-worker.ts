@@ -1,7 +1,6 @@
-import kafkajs from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { lastValueFrom } from 'rxjs';
-import { createKafka } from '../kafka/client.js';
+import { createKafka, idempotentProducer, groupConsumer } from '../kafka/client.js';
 import { kafkaSource } from '../kafka/consumer-source.js';
 import { consumerLag } from '../kafka/consumer-lag.js';
 import { ensureTopics, pspResultTopicSpecs } from '../kafka/topics.js';
@@ -49,20 +48,11 @@ export const runWorker = async (
   ]);
   await admin.disconnect();
 
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    // Java-compatible murmur2, so every producer puts an order's results on the same partition.
-    createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
-  });
+  const producer = idempotentProducer(kafka);
   await producer.connect();
-  const consumer = kafka.consumer({
+  const consumer = groupConsumer(kafka, {
     groupId: config.CONSUMER_GROUP,
-    sessionTimeout: config.KAFKA_SESSION_TIMEOUT_MS,
-    heartbeatInterval: Math.floor(config.KAFKA_SESSION_TIMEOUT_MS / 10),
-    maxWaitTimeInMs: 250,
-    allowAutoTopicCreation: false,
+    sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
   });
   await consumer.connect();
 

@@ -1,4 +1,4 @@
-import { Kafka, logLevel as KafkaLogLevel, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel as KafkaLogLevel, Partitioners, type Consumer, type LogEntry, type Producer } from 'kafkajs';
 import type { Logger } from '../telemetry/logger.js';
 
 export interface KafkaConnection {
@@ -37,4 +37,30 @@ export const createKafka = (conn: KafkaConnection, logger: Logger): Kafka =>
         if (message.startsWith('Limiting retries for the idempotent producer')) return;
         logger[levelOf(level)]({ kafka: namespace, ...extra }, message);
       },
+  });
+
+/**
+ * The producer every psp-stream process publishes with: idempotent with one request in flight (kafkajs'
+ * condition for safe sequencing), never creating topics, and Java-compatible murmur2 partitioning, so every
+ * producer puts an order's records on the same partition.
+ */
+export const idempotentProducer = (kafka: Kafka): Producer =>
+  kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+
+/** A group member; heartbeats at a tenth of the session timeout, fetches wait at most 250 ms for data. */
+export const groupConsumer = (
+  kafka: Kafka,
+  opts: { readonly groupId: string; readonly sessionTimeoutMs: number },
+): Consumer =>
+  kafka.consumer({
+    groupId: opts.groupId,
+    sessionTimeout: opts.sessionTimeoutMs,
+    heartbeatInterval: Math.floor(opts.sessionTimeoutMs / 10),
+    maxWaitTimeInMs: 250,
+    allowAutoTopicCreation: false,
   });
