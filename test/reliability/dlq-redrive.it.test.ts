@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runWorker } from '../../src/cli/run-worker.js';
 import { dlqRedrivesCollection, type RedriveDocument } from '../../src/kafka/redrive-ledger.js';
 import { ensureTopics } from '../../src/kafka/topics.js';
@@ -12,7 +12,7 @@ import {
   seededRandom,
   waitForCommitted,
 } from '../support/psp-results.js';
-import { testDb, testKafka, testLogger, uniqueName } from '../support/real-stack.js';
+import { testLogger, uniqueName, useRealStack } from '../support/real-stack.js';
 import { workerTestConfig, workerTestEnv } from '../support/worker-config.js';
 
 interface Printed {
@@ -46,19 +46,8 @@ const redrive = (env: Record<string, string>, args: readonly string[]): Promise<
   });
 
 describe('psp-stream dlq redrive', () => {
-  const kafka = testKafka();
-  const admin = kafka.admin();
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  let store: Awaited<ReturnType<typeof testDb>>;
-
-  beforeAll(async () => {
-    await Promise.all([admin.connect(), producer.connect()]);
-    store = await testDb();
-  });
-  afterAll(async () => {
-    await Promise.all([admin.disconnect(), producer.disconnect()]);
-    await store.close();
-  });
+  const stack = useRealStack();
+  const { admin, producer } = stack;
 
   const endOf = async (topic: string): Promise<number> =>
     (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
@@ -68,7 +57,7 @@ describe('psp-stream dlq redrive', () => {
       topic: uniqueName('redrive-results'),
       dlq: uniqueName('redrive-dlq'),
       group: uniqueName('redrive-group'),
-      db: store.db.databaseName,
+      db: stack.store.db.databaseName,
     };
     await ensureTopics(admin, [
       { topic: names.topic, partitions: 12 },
@@ -92,7 +81,7 @@ describe('psp-stream dlq redrive', () => {
     expect(await endOf(names.dlq)).toBe(events.length + garbage.length);
 
     await insertInitiatedOrders(
-      store.db,
+      stack.store.db,
       orders.map((o) => o.id),
     );
     const published = await endOf(names.topic);
@@ -114,7 +103,7 @@ describe('psp-stream dlq redrive', () => {
     console.log(`redrove ${events.length} dead letters in ${(Date.now() - started) / 1000} s (dry run included)`);
     expect(await endOf(names.topic)).toBe(published + events.length);
     await waitForCommitted(admin, names.group, names.topic, 60_000);
-    await expectAppliedExactlyOnce(store.db, orders);
+    await expectAppliedExactlyOnce(stack.store.db, orders);
     expect(await endOf(names.dlq), 'nothing dead-lettered again').toBe(events.length + garbage.length);
 
     // Again: every dead letter is known as redriven, nothing is published.
@@ -127,7 +116,7 @@ describe('psp-stream dlq redrive', () => {
 
     // A run interrupted between recording and acknowledgement left one pending: it is published again, and the
     // worker drops the duplicate.
-    const redrives = store.db.collection<RedriveDocument>(dlqRedrivesCollection);
+    const redrives = stack.store.db.collection<RedriveDocument>(dlqRedrivesCollection);
     const one = await redrives.findOne({ _id: { $regex: `^${names.dlq}:0:` } });
     await redrives.updateOne({ _id: one?._id ?? '' }, { $set: { status: 'pending' } });
     expect(await redrive(env, byReason)).toEqual({
@@ -137,7 +126,7 @@ describe('psp-stream dlq redrive', () => {
     });
     expect(await endOf(names.topic)).toBe(published + events.length + 1);
     await waitForCommitted(admin, names.group, names.topic, 60_000);
-    await expectAppliedExactlyOnce(store.db, orders);
+    await expectAppliedExactlyOnce(stack.store.db, orders);
 
     // Without a reason every dead letter matches; a range limits them (the first three offsets).
     expect(await redrive(env, ['--dry-run'])).toEqual({

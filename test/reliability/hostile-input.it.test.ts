@@ -2,7 +2,7 @@ import { Buffer } from 'node:buffer';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Kafka, Message } from 'kafkajs';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runWorker } from '../../src/cli/run-worker.js';
 import { encodePspResultUpdate, type PspResultUpdateEvent } from '../../src/codecs/index.js';
 import { maxDescriptionLength } from '../../src/codecs/decode-failure.js';
@@ -26,7 +26,7 @@ import {
   waitForCommitted,
 } from '../support/psp-results.js';
 import { expectAppliedExactlyOnce } from '../support/audit.js';
-import { testDb, testKafka, uniqueName } from '../support/real-stack.js';
+import { uniqueName, useRealStack } from '../support/real-stack.js';
 import { workerTestConfig, workerTestEnv } from '../support/worker-config.js';
 
 const testId = 'test-id';
@@ -96,26 +96,15 @@ const headersHex = (headers: Readonly<Record<string, unknown>>): Record<string, 
   );
 
 describe('the worker under hostile input', () => {
-  const kafka = testKafka();
-  const admin = kafka.admin();
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  let store: Awaited<ReturnType<typeof testDb>>;
-
-  beforeAll(async () => {
-    await Promise.all([admin.connect(), producer.connect()]);
-    store = await testDb();
-  });
-  afterAll(async () => {
-    await Promise.all([admin.disconnect(), producer.disconnect()]);
-    await store.close();
-  });
+  const stack = useRealStack();
+  const { kafka, admin, producer } = stack;
 
   it('dead-letters every bad record with its reason, applies every good one once, and never stops', async () => {
     const names = {
       topic: uniqueName('hostile-results'),
       dlq: uniqueName('hostile-dlq'),
       group: uniqueName('hostile-group'),
-      db: store.db.databaseName,
+      db: stack.store.db.databaseName,
     };
     // The result topic takes 1 MiB values (with their key and headers); the worker creates the DLQ itself.
     await ensureTopics(admin, [
@@ -138,7 +127,7 @@ describe('the worker under hostile input', () => {
       ...interleave(publicationOrder(orders, 0.2, random), hostile, random),
       ...burst.map((b, i): Planned => ({ id: `burst-${i}`, good: false, hostile: b })),
     ];
-    await insertInitiatedOrders(store.db, liveIds);
+    await insertInitiatedOrders(stack.store.db, liveIds);
     for (const chunk of chunksWithin(planned.map(messageOf), 256 * 1024)) {
       await producer.send({ topic: names.topic, acks: -1, messages: chunk });
     }
@@ -214,7 +203,7 @@ describe('the worker under hostile input', () => {
     expect(wrong.slice(0, 5)).toEqual([]);
     expect(letters.length).toBe(hostile.length + burst.length);
 
-    await expectAppliedExactlyOnce(store.db, orders);
+    await expectAppliedExactlyOnce(stack.store.db, orders);
 
     // Logs: bounded lines, no card-like data, no payload.
     const deadLettered = lines.filter((l) => l.includes('psp result dead-lettered'));

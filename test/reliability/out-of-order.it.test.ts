@@ -1,11 +1,11 @@
 import type { Db } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runWorker } from '../../src/cli/run-worker.js';
 import type { PaymentOrderId, PspResultUpdateEvent } from '../../src/codecs/index.js';
 import { ensureTopics } from '../../src/kafka/topics.js';
 import type { PaymentOrderDocument } from '../../src/state/index.js';
 import { insertInitiatedOrders, publish, seededRandom, waitForCommitted } from '../support/psp-results.js';
-import { testDb, testKafka, testLogger, uniqueName } from '../support/real-stack.js';
+import { testLogger, uniqueName, useRealStack } from '../support/real-stack.js';
 import {
   distinctPermutations,
   identityOf,
@@ -117,26 +117,15 @@ const findOrders = async (db: Db, ids: readonly string[]): Promise<Map<string, P
 };
 
 describe('results arriving in any order, through Kafka to the worker', () => {
-  const kafka = testKafka();
-  const admin = kafka.admin();
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  let store: Awaited<ReturnType<typeof testDb>>;
-
-  beforeAll(async () => {
-    await Promise.all([admin.connect(), producer.connect()]);
-    store = await testDb();
-  });
-  afterAll(async () => {
-    await Promise.all([admin.disconnect(), producer.disconnect()]);
-    await store.close();
-  });
+  const stack = useRealStack();
+  const { admin, producer } = stack;
 
   it('leaves every order as the oracle says for its arrival order, with one audit entry per distinct result', async () => {
     const names = {
       topic: uniqueName('ooo-results'),
       dlq: uniqueName('ooo-dlq'),
       group: uniqueName('ooo-group'),
-      db: store.db.databaseName,
+      db: stack.store.db.databaseName,
     };
     await ensureTopics(admin, [
       { topic: names.topic, partitions: 12 },
@@ -158,7 +147,7 @@ describe('results arriving in any order, through Kafka to the worker', () => {
       expect(new Set(outcomes).size, set).toBeGreaterThan(1);
     }
     await insertInitiatedOrders(
-      store.db,
+      stack.store.db,
       orders.map((o) => o.id),
     );
     await publish(producer, names.topic, events);
@@ -171,7 +160,7 @@ describe('results arriving in any order, through Kafka to the worker', () => {
     console.log(`${orders.length} orders, ${events.length} results applied in ${(Date.now() - started) / 1000} s`);
 
     const docs = await findOrders(
-      store.db,
+      stack.store.db,
       orders.map((o) => o.id),
     );
     const wrong = orders.flatMap((o) => mismatchOf(o, docs.get(o.id)) ?? []);

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runWorker } from '../../src/cli/run-worker.js';
 import { deadLetterHeaders } from '../../src/kafka/dead-letter-publisher.js';
 import { ensureTopics } from '../../src/kafka/topics.js';
@@ -15,7 +15,7 @@ import {
   waitForCommitted,
   type PlannedOrder,
 } from '../support/psp-results.js';
-import { testDb, testKafka, testLogger, uniqueName } from '../support/real-stack.js';
+import { testLogger, uniqueName, useRealStack } from '../support/real-stack.js';
 import { workerTestConfig, workerTestEnv } from '../support/worker-config.js';
 
 /** Every order in its oracle's final state, with exactly one audit entry per distinct result. */
@@ -46,26 +46,15 @@ const expectAppliedExactlyOnce = async (db: Db, orders: readonly PlannedOrder[])
 };
 
 describe('PspResultUpdateConsumer against the real stack', () => {
-  const kafka = testKafka();
-  const admin = kafka.admin();
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  let store: Awaited<ReturnType<typeof testDb>>;
-
-  beforeAll(async () => {
-    await Promise.all([admin.connect(), producer.connect()]);
-    store = await testDb();
-  });
-  afterAll(async () => {
-    await Promise.all([admin.disconnect(), producer.disconnect()]);
-    await store.close();
-  });
+  const stack = useRealStack();
+  const { kafka, admin, producer } = stack;
 
   const setUp = async (label: string) => {
     const names = {
       topic: uniqueName(`${label}-results`),
       dlq: uniqueName(`${label}-dlq`),
       group: uniqueName(`${label}-group`),
-      db: store.db.databaseName,
+      db: stack.store.db.databaseName,
     };
     await ensureTopics(admin, [
       { topic: names.topic, partitions: 12 },
@@ -103,7 +92,7 @@ describe('PspResultUpdateConsumer against the real stack', () => {
     const events = publicationOrder(orders, 0.2, random);
     expect(events.length).toBeGreaterThanOrEqual(10_000);
     await insertInitiatedOrders(
-      store.db,
+      stack.store.db,
       orders.map((o) => o.id),
     );
     await publish(producer, names.topic, events);
@@ -118,14 +107,14 @@ describe('PspResultUpdateConsumer against the real stack', () => {
       `applied ${events.length} results in ${seconds.toFixed(1)} s: ${(events.length / seconds).toFixed(0)} events/s`,
     );
 
-    await expectAppliedExactlyOnce(store.db, orders);
+    await expectAppliedExactlyOnce(stack.store.db, orders);
   });
 
   it('dead-letters garbage with its reason and original offset, and still applies the good results', async () => {
     const { names, env } = await setUp('garbage');
     const orders = planOrders(50, uniqueName('order'), seededRandom(7));
     await insertInitiatedOrders(
-      store.db,
+      stack.store.db,
       orders.map((o) => o.id),
     );
     const garbage = [
@@ -153,7 +142,7 @@ describe('PspResultUpdateConsumer against the real stack', () => {
     expect(letters.map((l) => l.value?.toString('hex')).sort()).toEqual(garbage.map((g) => g.toString('hex')).sort());
     expect(letters.map((l) => l.reason).sort()).toEqual(['invalid-json', 'invalid-json', 'schema-violation']);
     expect(letters.every((l) => /^\d+$/.test(l.offset))).toBe(true);
-    await expectAppliedExactlyOnce(store.db, orders);
+    await expectAppliedExactlyOnce(stack.store.db, orders);
   });
 
   it('loses nothing and doubles nothing when the worker is killed with SIGKILL mid-stream and restarted', async () => {
@@ -162,7 +151,7 @@ describe('PspResultUpdateConsumer against the real stack', () => {
     const orders = planOrders(1_500, uniqueName('order'), random);
     const events = publicationOrder(orders, 0.2, random);
     await insertInitiatedOrders(
-      store.db,
+      stack.store.db,
       orders.map((o) => o.id),
     );
     await publish(producer, names.topic, events);
@@ -199,6 +188,6 @@ describe('PspResultUpdateConsumer against the real stack', () => {
     await waitForCommitted(admin, names.group, names.topic, 180_000);
     await worker.stop();
     await worker.done;
-    await expectAppliedExactlyOnce(store.db, orders);
+    await expectAppliedExactlyOnce(stack.store.db, orders);
   }, 300_000);
 });

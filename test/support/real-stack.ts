@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { MongoClient, type Db } from 'mongodb';
+import { afterAll, beforeAll } from 'vitest';
 import { createKafka } from '../../src/kafka/client.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 
@@ -29,6 +30,34 @@ export const testDb = async (): Promise<{ readonly db: Db; readonly close: () =>
     close: async () => {
       await db.dropDatabase();
       await client.close();
+    },
+  };
+};
+
+/**
+ * The clients an integration test file shares: a Kafka admin and idempotent producer, and a fresh
+ * database, connected before its tests and closed (the database dropped) after them.
+ */
+export const useRealStack = () => {
+  const kafka = testKafka();
+  const admin = kafka.admin();
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  let store: Awaited<ReturnType<typeof testDb>> | undefined;
+  beforeAll(async () => {
+    await Promise.all([admin.connect(), producer.connect()]);
+    store = await testDb();
+  });
+  afterAll(async () => {
+    await Promise.all([admin.disconnect(), producer.disconnect()]);
+    await store?.close();
+  });
+  return {
+    kafka,
+    admin,
+    producer,
+    get store(): Awaited<ReturnType<typeof testDb>> {
+      if (store === undefined) throw new Error('the real stack is used before its beforeAll ran');
+      return store;
     },
   };
 };
