@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { kafkaBrokersOf, type StackLayout } from './layout.js';
 import { resolveJars } from './maven.js';
-import { launchDetached, runningPid, stopPid, waitForPort } from './process-control.js';
+import { javaServer } from './java-server.js';
 import type { LocalServer } from './service.js';
 
 const serverProperties = (layout: StackLayout, dataDir: string): string =>
@@ -55,7 +55,6 @@ export const kafkaServer = (layout: StackLayout): LocalServer => {
   const pidFile = resolve(home, 'kafka.pid');
   const logFile = resolve(logDir, 'stdout.log');
   const classPath = `${libs}/*`;
-  const pid = (): number | undefined => runningPid(pidFile, home);
 
   const install = (): void => {
     resolveJars(resolve(import.meta.dirname, 'kafka/pom.xml'), libs, layout.mavenRepo);
@@ -72,45 +71,27 @@ export const kafkaServer = (layout: StackLayout): LocalServer => {
     }
   };
 
-  return {
+  return javaServer({
     name: 'kafka',
+    what: 'kafka',
     connectionString: kafkaBrokersOf(layout),
+    home,
+    pidFile,
+    logFile,
+    port: layout.kafkaPort,
+    startTimeoutMs: 60_000,
     install,
-    pid,
-    start: async () => {
-      if (pid() !== undefined) return false;
-      install();
-      const started = launchDetached({
-        command: 'java',
-        args: [
-          '-Xms256m',
-          '-Xmx512m',
-          '-XX:+UseG1GC',
-          '-Djava.awt.headless=true',
-          `-Dkafka.logs.dir=${logDir}`,
-          `-Dlog4j.configuration=file:${log4jConfig}`,
-          '-cp',
-          classPath,
-          'kafka.Kafka',
-          config,
-        ],
-        cwd: home,
-        logFile,
-        pidFile,
-      });
-      await waitForPort(layout.kafkaPort, {
-        timeoutMs: 60_000,
-        stillAlive: () => runningPid(pidFile, home) === started,
-        what: 'kafka',
-        logFile,
-      });
-      return true;
-    },
-    stop: async () => {
-      const running = pid();
-      if (running === undefined) return false;
-      await stopPid(running, pidFile);
-      return true;
-    },
-  };
+    javaArgs: [
+      '-Xms256m',
+      '-Xmx512m',
+      '-XX:+UseG1GC',
+      '-Djava.awt.headless=true',
+      `-Dkafka.logs.dir=${logDir}`,
+      `-Dlog4j.configuration=file:${log4jConfig}`,
+      '-cp',
+      classPath,
+      'kafka.Kafka',
+      config,
+    ],
+  });
 };

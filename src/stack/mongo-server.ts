@@ -3,7 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { mongoUrlOf, type StackLayout } from './layout.js';
 import { resolveJars } from './maven.js';
-import { launchDetached, runningPid, stopPid, waitForPort } from './process-control.js';
+import { javaServer } from './java-server.js';
 import type { LocalServer } from './service.js';
 
 /** mongo-java-server (memory backend) as the MongoDB stand-in; see README for its known gaps. */
@@ -14,7 +14,6 @@ export const mongoServer = (layout: StackLayout): LocalServer => {
   const pidFile = resolve(home, 'mongo.pid');
   const logFile = resolve(home, 'server.log');
   const classPath = `${classes}:${libs}/*`;
-  const pid = (): number | undefined => runningPid(pidFile, home);
 
   const install = (): void => {
     resolveJars(resolve(import.meta.dirname, 'mongo/pom.xml'), libs, layout.mavenRepo);
@@ -30,34 +29,16 @@ export const mongoServer = (layout: StackLayout): LocalServer => {
     }
   };
 
-  return {
+  return javaServer({
     name: 'mongo',
+    what: 'mongo-java-server',
     connectionString: mongoUrlOf(layout),
+    home,
+    pidFile,
+    logFile,
+    port: layout.mongoPort,
+    startTimeoutMs: 30_000,
     install,
-    pid,
-    start: async () => {
-      if (pid() !== undefined) return false;
-      install();
-      const started = launchDetached({
-        command: 'java',
-        args: ['-Xmx1g', '-XX:+UseG1GC', '-cp', classPath, 'MongoStandIn', '127.0.0.1', String(layout.mongoPort)],
-        cwd: home,
-        logFile,
-        pidFile,
-      });
-      await waitForPort(layout.mongoPort, {
-        timeoutMs: 30_000,
-        stillAlive: () => runningPid(pidFile, home) === started,
-        what: 'mongo-java-server',
-        logFile,
-      });
-      return true;
-    },
-    stop: async () => {
-      const running = pid();
-      if (running === undefined) return false;
-      await stopPid(running, pidFile);
-      return true;
-    },
-  };
+    javaArgs: ['-Xmx1g', '-XX:+UseG1GC', '-cp', classPath, 'MongoStandIn', '127.0.0.1', String(layout.mongoPort)],
+  });
 };
