@@ -4,7 +4,7 @@ import { pipe } from 'fp-ts/lib/function.js';
 import { MongoServerError, type Collection } from 'mongodb';
 import { commandKeyOf, type PaymentOrderCommand, type PaymentOrderRequest } from '../codecs/index.js';
 import type { OutboxStore } from '../outbox/outbox-store.js';
-import { commandOutboxEntry } from './command-outbox.js';
+import { recordCommand } from './command-outbox.js';
 import type { DispatchEntry, PaymentOrderDocument } from './payment-order.js';
 import { storeErrorOf, type StoreError } from './store-error.js';
 
@@ -104,14 +104,7 @@ export const createPaymentOrder =
       TE.chainEitherKW((r) => r),
       TE.chainW((intake) =>
         pipe(
-          deps.outbox.record([commandOutboxEntry(command, deps.commandTopic, now)]),
-          TE.mapLeft((e): StoreError => ({
-            _tag: 'StoreError',
-            code: 'outbox',
-            retryable: e.retryable,
-            message: e.message,
-            cause: e,
-          })),
+          recordCommand(deps.outbox, command, deps.commandTopic, now),
           TE.chain(() =>
             TE.tryCatch(
               () =>

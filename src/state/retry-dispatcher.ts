@@ -4,7 +4,7 @@ import { pipe } from 'fp-ts/lib/function.js';
 import type { Collection, Filter } from 'mongodb';
 import { commandKeyOf } from '../codecs/index.js';
 import type { OutboxStore } from '../outbox/outbox-store.js';
-import { commandOutboxEntry } from './command-outbox.js';
+import { recordCommand } from './command-outbox.js';
 import { nextCommandFor } from './next-command.js';
 import { isTerminal, nonTerminalStatuses } from './order-status.js';
 import type { DispatchEntry, PaymentOrderDocument } from './payment-order.js';
@@ -90,14 +90,7 @@ export const dispatchOne = (deps: RetryDispatcherDeps): TE.TaskEither<StoreError
         appliedAt: deps.now(),
       });
       return pipe(
-        deps.outbox.record([commandOutboxEntry(command.right, deps.commandTopic, now)]),
-        TE.mapLeft((e): StoreError => ({
-          _tag: 'StoreError',
-          code: 'outbox',
-          retryable: e.retryable,
-          message: e.message,
-          cause: e,
-        })),
+        recordCommand(deps.outbox, command.right, deps.commandTopic, now),
         TE.chain(() =>
           TE.tryCatch(
             () =>
