@@ -1,19 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ensureTopics } from '../../src/kafka/topics.js';
 import { startPspStream } from '../support/processes.js';
-import { endpoints, testDb, testKafka, uniqueName } from '../support/real-stack.js';
+import { endpoints, uniqueName, useRealStack } from '../support/real-stack.js';
 
 describe('the demo, end to end in a short run', () => {
-  const admin = testKafka().admin();
-  let store: Awaited<ReturnType<typeof testDb>>;
-  beforeAll(async () => {
-    await admin.connect();
-    store = await testDb();
-  });
-  afterAll(async () => {
-    await admin.disconnect();
-    await store.close();
-  });
+  const stack = useRealStack();
+  const { admin } = stack;
 
   it('drives 300 orders through the whole loop and ends with a checked summary and exit code 0', async () => {
     const topics = {
@@ -32,7 +24,7 @@ describe('the demo, end to end in a short run', () => {
       ...topics,
       KAFKA_BROKERS: endpoints().brokers.join(','),
       MONGO_URL: endpoints().mongoUrl,
-      MONGO_DB: store.db.databaseName,
+      MONGO_DB: stack.store.db.databaseName,
       CONSUMER_GROUP: uniqueName('demo-workers'),
       EXECUTOR_GROUP: uniqueName('demo-executors'),
       METRICS_PORT: '0',

@@ -1,12 +1,8 @@
 import { Buffer } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
-import { encodePspResultUpdate, headerValue, PaymentOrderId } from '../../src/codecs/index.js';
+import { encodePspResultUpdate, headerValue } from '../../src/codecs/index.js';
 import type { PspResultUpdateEvent } from '../../src/codecs/index.js';
-
-const orderId = (s: string): PaymentOrderId => {
-  if (!PaymentOrderId.is(s)) throw new Error(`bad fixture ${s}`);
-  return s;
-};
+import { orderId } from '../support/consumed-records.js';
 
 const event: PspResultUpdateEvent = {
   paymentOrderId: orderId('po-42'),

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as E from 'fp-ts/lib/Either.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodePaymentOrderCommand, commandKeyOf } from '../../src/codecs/index.js';
 import { ensureTopics } from '../../src/kafka/topics.js';
 import { simulatorCollections } from '../../src/publisher/psp/index.js';
@@ -8,24 +8,15 @@ import type { AnswerDocument } from '../../src/publisher/psp/mongo-idempotency.j
 import { isTerminal, type PaymentOrderDocument } from '../../src/state/index.js';
 import { killHard, startPspStream, stopGently, type PspStreamProcess } from '../support/processes.js';
 import { seededRandom } from '../support/psp-results.js';
-import { endpoints, testDb, testKafka, uniqueName } from '../support/real-stack.js';
+import { endpoints, uniqueName, useRealStack } from '../support/real-stack.js';
 import { readWholeTopic } from '../support/topic-reader.js';
 
 const orders = Number(process.env['LOOP_ORDERS'] ?? 1_000);
 const leaseMs = 2_000;
 
 describe('the payment loop: intake → executor → PSP → result → retry or status check → final state', () => {
-  const kafka = testKafka();
-  const admin = kafka.admin();
-  let store: Awaited<ReturnType<typeof testDb>>;
-  beforeAll(async () => {
-    await admin.connect();
-    store = await testDb();
-  });
-  afterAll(async () => {
-    await admin.disconnect();
-    await store.close();
-  });
+  const stack = useRealStack();
+  const { kafka, admin } = stack;
 
   const setUp = async (label: string) => {
     const names = {
@@ -43,7 +34,7 @@ describe('the payment loop: intake → executor → PSP → result → retry or 
     const env: Record<string, string> = {
       KAFKA_BROKERS: endpoints().brokers.join(','),
       MONGO_URL: endpoints().mongoUrl,
-      MONGO_DB: store.db.databaseName,
+      MONGO_DB: stack.store.db.databaseName,
       PSP_RESULT_TOPIC: names.results,
       PSP_RESULT_DLQ_TOPIC: names.resultsDlq,
       PSP_COMMAND_TOPIC: names.commands,
@@ -76,7 +67,7 @@ describe('the payment loop: intake → executor → PSP → result → retry or 
   };
 
   const ordersOf = (prefix: string) =>
-    store.db
+    stack.store.db
       .collection<PaymentOrderDocument>('payment_orders')
       .find({ _id: { $regex: `^${prefix}-` } } as never)
       .toArray();
@@ -104,7 +95,7 @@ describe('the payment loop: intake → executor → PSP → result → retry or 
     ).toBe(true);
     // What the PSPs answered is stored with the answer itself, so a crash cannot split it from the charge:
     // a charge is a SUCCESSFUL answer to a charge or a settled status check.
-    const answers = await store.db
+    const answers = await stack.store.db
       .collection<AnswerDocument>(simulatorCollections().answers)
       .find({ paymentOrderId: { $regex: `^${prefix}-` }, 'answer.pspStatus': 'SUCCESSFUL' })
       .toArray();
@@ -112,7 +103,7 @@ describe('the payment loop: intake → executor → PSP → result → retry or 
     expect(charged.filter((id, i) => charged.indexOf(id) !== i)).toEqual([]);
     const successful = docs.filter((d) => d.status === 'SUCCESSFUL').map((d) => d._id as string);
     expect(new Set(charged)).toEqual(new Set(successful));
-    const counted = await store.db
+    const counted = await stack.store.db
       .collection<{ _id: string; count: number }>(simulatorCollections().charges)
       .find({ _id: { $regex: `^${prefix}-` } } as never)
       .toArray();

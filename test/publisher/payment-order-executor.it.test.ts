@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as E from 'fp-ts/lib/Either.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generatedCommands, runExecutorBatch, type ExecutorConfig } from '../../src/cli/run-executor.js';
 import { runWorker } from '../../src/cli/run-worker.js';
 import { decodePspResultUpdate, type PspResultUpdateEvent } from '../../src/codecs/index.js';
@@ -12,28 +12,18 @@ import type { OutboxEntry } from '../../src/outbox/outbox-entry.js';
 import { outboxCollection } from '../../src/outbox/outbox-store.js';
 import type { PaymentOrderDocument } from '../../src/state/index.js';
 import { insertInitiatedOrders, waitForCommitted } from '../support/psp-results.js';
-import { endpoints, testDb, testKafka, testLogger, uniqueName } from '../support/real-stack.js';
+import { endpoints, testLogger, uniqueName, useRealStack } from '../support/real-stack.js';
 import { readWholeTopic } from '../support/topic-reader.js';
 import { workerTestConfig, workerTestEnv } from '../support/worker-config.js';
 
 describe('PaymentOrderExecutor against the real stack', () => {
-  const kafka = testKafka();
-  const admin = kafka.admin();
-  let store: Awaited<ReturnType<typeof testDb>>;
-
-  beforeAll(async () => {
-    await admin.connect();
-    store = await testDb();
-  });
-  afterAll(async () => {
-    await admin.disconnect();
-    await store.close();
-  });
+  const stack = useRealStack();
+  const { kafka, admin } = stack;
 
   const executorEnvFor = (topic: string): Record<string, string> => ({
     KAFKA_BROKERS: endpoints().brokers.join(','),
     MONGO_URL: endpoints().mongoUrl,
-    MONGO_DB: store.db.databaseName,
+    MONGO_DB: stack.store.db.databaseName,
     PSP_RESULT_TOPIC: topic,
     PSP_SIM_LATENCY_MS: '5',
     METRICS_PORT: '0',
@@ -73,7 +63,7 @@ describe('PaymentOrderExecutor against the real stack', () => {
     expect(events).toHaveLength(5_000);
     expect(new Set(events.map((e) => e.paymentOrderId)).size).toBe(5_000);
     expect(new Set(events.map((e) => e.pspStatus)).size).toBeGreaterThan(3);
-    const pending = await store.db
+    const pending = await stack.store.db
       .collection<OutboxEntry>(outboxCollection)
       .countDocuments({ status: 'pending', topic });
     expect(pending).toBe(0);
@@ -85,7 +75,7 @@ describe('PaymentOrderExecutor against the real stack', () => {
     const prefix = uniqueName('kill');
     const orders = 3_000;
     const env = { ...process.env, ...executorEnvFor(topic), PSP_SIM_LATENCY_MS: '40', EXECUTOR_CONCURRENCY: '16' };
-    const outbox = store.db.collection<OutboxEntry>(outboxCollection);
+    const outbox = stack.store.db.collection<OutboxEntry>(outboxCollection);
     const recorded = () => outbox.countDocuments({ topic });
 
     const child = spawn(
@@ -119,15 +109,15 @@ describe('PaymentOrderExecutor against the real stack', () => {
       topic,
       dlq: uniqueName('executor-kill-dlq'),
       group: uniqueName('executor-kill-group'),
-      db: store.db.databaseName,
+      db: stack.store.db.databaseName,
     };
     await ensureTopics(admin, [{ topic: names.dlq, partitions: 1 }]);
-    await insertInitiatedOrders(store.db, [...ids]);
+    await insertInitiatedOrders(stack.store.db, [...ids]);
     const worker = await runWorker(workerTestConfig(workerTestEnv(names)), testLogger);
     await waitForCommitted(admin, names.group, topic, 120_000);
     await worker.stop();
     await worker.done;
-    const docs = await store.db
+    const docs = await stack.store.db
       .collection<PaymentOrderDocument>('payment_orders')
       .find({ _id: { $in: [...ids] } })
       .toArray();

@@ -1,22 +1,12 @@
 import { MongoServerError } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ensureTopics } from '../../src/kafka/topics.js';
 import { localStack } from '../../src/stack/local-stack.js';
-import { endpoints, testDb, testKafka, uniqueName } from '../support/real-stack.js';
+import { endpoints, uniqueName, useRealStack } from '../support/real-stack.js';
 
 describe('the local stack is made of real servers', () => {
-  const kafka = testKafka();
-  const admin = kafka.admin();
-  let store: Awaited<ReturnType<typeof testDb>>;
-
-  beforeAll(async () => {
-    await admin.connect();
-    store = await testDb();
-  });
-  afterAll(async () => {
-    await admin.disconnect();
-    await store.close();
-  });
+  const stack = useRealStack();
+  const { kafka, admin } = stack;
 
   it('creates topics with the requested partitions, and creating them again changes nothing', async () => {
     const topic = uniqueName('stack-topic');
@@ -65,7 +55,7 @@ describe('the local stack is made of real servers', () => {
   });
 
   it('writes and reads documents with the official driver and reports duplicate keys as 11000', async () => {
-    const orders = store.db.collection<{ _id: string; status: string; ref?: string }>('orders');
+    const orders = stack.store.db.collection<{ _id: string; status: string; ref?: string }>('orders');
     await orders.createIndex({ ref: 1 }, { unique: true, sparse: true }, {});
     await orders.insertOne({ _id: 'o-1', status: 'INITIATED', ref: 'r-1' });
     expect(await orders.findOne({ _id: 'o-1' })).toEqual({ _id: 'o-1', status: 'INITIATED', ref: 'r-1' });
@@ -78,7 +68,7 @@ describe('the local stack is made of real servers', () => {
   });
 
   it('guards a conditional update with $in and $ne so a repeat matches nothing', async () => {
-    const orders = store.db.collection<{ _id: string; status: string; history: { key: string }[] }>('guard');
+    const orders = stack.store.db.collection<{ _id: string; status: string; history: { key: string }[] }>('guard');
     await orders.insertOne({ _id: 'o-1', status: 'INITIATED', history: [{ key: 'a' }, { key: 'b' }] });
     const apply = () =>
       orders.updateOne(

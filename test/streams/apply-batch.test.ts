@@ -3,50 +3,25 @@ import * as E from 'fp-ts/lib/Either.js';
 import { defer, map, of, tap, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
-import {
-  decodePspResultUpdate,
-  encodePspResultUpdate,
-  headerValue,
-  PaymentOrderId,
-  type PspResultUpdateEvent,
-} from '../../src/codecs/index.js';
+import { decodePspResultUpdate, headerValue, type PspResultUpdateEvent } from '../../src/codecs/index.js';
 import type { Outcome, PspResult, StoreError } from '../../src/state/index.js';
 import { applyBatch, type ApplyBatchDeps } from '../../src/streams/apply-batch.js';
 import type { ConsumedMessage, DeadLetter, Processed } from '../../src/streams/consumed-message.js';
 import type { Retryable } from '../../src/operators/retry-transient.js';
+import { consumedRecord, successFor } from '../support/consumed-records.js';
 
 // ---- messages, built with the real wire codec ----
 
 const topic = 'psp-results';
 const partition = 3;
 
-const orderId = (s: string): PaymentOrderId => {
-  if (!PaymentOrderId.is(s)) throw new Error(`bad fixture ${s}`);
-  return s;
-};
-
-const eventFor = (id: string): PspResultUpdateEvent => ({
-  paymentOrderId: orderId(id),
-  pspStatus: 'SUCCESSFUL',
-  eventTime: new Date('2026-11-25T10:00:00.000Z'),
-  pspReference: `ref-${id}`,
-});
+const eventFor = (id: string): PspResultUpdateEvent => successFor(id, `ref-${id}`);
 
 const traceparent = (traceId: string): string => `00-${traceId}-00f067aa0ba902b7-01`;
 
 /** A record as a producer would write it for this order's result, consumed at `offset`. */
-const consumed = (offset: number, id: string): ConsumedMessage => {
-  const record = encodePspResultUpdate(eventFor(id), { traceparent: traceparent(`trace${offset}`) });
-  return {
-    topic,
-    partition,
-    offset: String(offset),
-    key: Buffer.from(record.key),
-    value: Buffer.from(record.value),
-    headers: record.headers,
-    receivedAt: 0,
-  };
-};
+const consumed = (offset: number, id: string): ConsumedMessage =>
+  consumedRecord({ topic, partition, offset }, eventFor(id), traceparent(`trace${offset}`));
 
 /** A record with an arbitrary key and value. */
 const rawRecord = (offset: number, key: string, value: string): ConsumedMessage => ({

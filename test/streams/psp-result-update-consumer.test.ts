@@ -1,14 +1,8 @@
-import { Buffer } from 'node:buffer';
 import * as E from 'fp-ts/lib/Either.js';
 import { defer, EMPTY, from, ignoreElements, map, merge, mergeMap, NEVER, of, tap, timer, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
-import {
-  decodePspResultUpdate,
-  encodePspResultUpdate,
-  PaymentOrderId,
-  type PspResultUpdateEvent,
-} from '../../src/codecs/index.js';
+import { decodePspResultUpdate, type PspResultUpdateEvent } from '../../src/codecs/index.js';
 import type { Outcome, PspResult, StoreError } from '../../src/state/index.js';
 import { applyBatch } from '../../src/streams/apply-batch.js';
 import type { ConsumedMessage, Processed, SourceEvent } from '../../src/streams/consumed-message.js';
@@ -18,36 +12,19 @@ import {
   pspResultUpdateConsumer,
   type ConsumerControl,
   type ConsumerPipelineConfig,
+  type ConsumerPipelineDeps,
 } from '../../src/streams/psp-result-update-consumer.js';
+import { consumedRecord, successFor } from '../support/consumed-records.js';
 
 // ---- fixtures ----
 
 const topic = 'psp-results';
 
-const orderId = (s: string): PaymentOrderId => {
-  if (!PaymentOrderId.is(s)) throw new Error(`bad fixture ${s}`);
-  return s;
-};
-
-const eventFor = (id: string): PspResultUpdateEvent => ({
-  paymentOrderId: orderId(id),
-  pspStatus: 'SUCCESSFUL',
-  eventTime: new Date('2026-11-25T10:00:00.000Z'),
-});
+const eventFor = (id: string): PspResultUpdateEvent => successFor(id);
 
 /** A consumed record carrying a real encoded event for order `po-<partition>-<offset>`. */
-const message = (partition: number, offset: number): ConsumedMessage => {
-  const record = encodePspResultUpdate(eventFor(`po-${partition}-${offset}`));
-  return {
-    topic,
-    partition,
-    offset: String(offset),
-    key: Buffer.from(record.key),
-    value: Buffer.from(record.value),
-    headers: record.headers,
-    receivedAt: 0,
-  };
-};
+const message = (partition: number, offset: number): ConsumedMessage =>
+  consumedRecord({ topic, partition, offset }, eventFor(`po-${partition}-${offset}`));
 
 const msg = (partition: number, offset: number): SourceEvent => ({
   _tag: 'Message',
@@ -164,6 +141,23 @@ const defaultConfig: ConsumerPipelineConfig = {
   commitEvery: 1_000,
 };
 
+/** The pipeline under test wired to the fakes: a fresh ledger, and the default config with `config` laid over. */
+const consumerUnderTest = (
+  source: Observable<SourceEvent>,
+  wiring: Pick<ConsumerPipelineDeps, 'control' | 'scheduler' | 'onCommitFailed'> & {
+    readonly apply: ConsumerPipelineDeps['applyBatch'];
+    readonly config?: Partial<ConsumerPipelineConfig>;
+  },
+): Observable<Processed> =>
+  pspResultUpdateConsumer(source, {
+    control: wiring.control,
+    ledger: new OffsetLedger(),
+    applyBatch: wiring.apply,
+    config: { ...defaultConfig, ...wiring.config },
+    scheduler: wiring.scheduler,
+    onCommitFailed: wiring.onCommitFailed,
+  });
+
 /** Every committed offset covers only messages emitted (their batch done) at or before the commit. */
 const expectCommitsCoverOnlyEmitted = (
   commits: readonly { at: number; offsets: readonly (readonly [number, number])[] }[],
@@ -188,13 +182,7 @@ describe('pspResultUpdateConsumer', () => {
     const { apply, batches } = fakeApplyBatch(scheduler, { durationOf: () => 3 });
     scheduler.run(({ hot, expectObservable }) => {
       const source = hot('-abc-------|', { a: msg(0, 0), b: msg(0, 1), c: msg(0, 2) });
-      const out$ = pspResultUpdateConsumer(source, {
-        control,
-        ledger: new OffsetLedger(),
-        applyBatch: apply,
-        config: defaultConfig,
-        scheduler,
-      });
+      const out$ = consumerUnderTest(source, { scheduler, control, apply });
       // [0] runs 1→4; 1 and 2 queue meanwhile and run together 4→7
       expectObservable(out$.pipe(map(label))).toBe('----a--(bc)|', { a: 'p0:0', b: 'p0:1', c: 'p0:2' });
     });
@@ -216,13 +204,7 @@ describe('pspResultUpdateConsumer', () => {
         ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'].map((c, i) => [c, msg(0, i)]),
       );
       const source = hot('-abcdefghij-----------|', events);
-      const out$ = pspResultUpdateConsumer(source, {
-        control,
-        ledger: new OffsetLedger(),
-        applyBatch: apply,
-        config: { ...defaultConfig, maxBatchSize: 3 },
-        scheduler,
-      });
+      const out$ = consumerUnderTest(source, { scheduler, control, apply, config: { maxBatchSize: 3 } });
       expectObservable(
         out$.pipe(
           tap((p) => emitted.push(`@${scheduler.now()} ${label(p)}`)),
@@ -263,13 +245,7 @@ describe('pspResultUpdateConsumer', () => {
     const { apply, batches } = fakeApplyBatch(scheduler, { durationOf: (p) => (p === 0 ? 6 : 3) });
     scheduler.run(({ hot, expectObservable }) => {
       const source = hot('-ab-------|', { a: msg(0, 0), b: msg(1, 0) });
-      const out$ = pspResultUpdateConsumer(source, {
-        control,
-        ledger: new OffsetLedger(),
-        applyBatch: apply,
-        config: defaultConfig,
-        scheduler,
-      });
+      const out$ = consumerUnderTest(source, { scheduler, control, apply });
       // p1's batch starts while p0's runs, and finishes first
       expectObservable(out$.pipe(map(label))).toBe('-----b-a--|', { a: 'p0:0', b: 'p1:0' });
     });
@@ -287,13 +263,7 @@ describe('pspResultUpdateConsumer', () => {
     const admitted = [message(0, 0), message(1, 0), message(0, 1), message(1, 1)];
     scheduler.run(({ hot, expectObservable }) => {
       const source = hot('-abcd-----------|', { a: msg(0, 0), b: msg(1, 0), c: msg(0, 1), d: msg(1, 1) });
-      const out$ = pspResultUpdateConsumer(source, {
-        control,
-        ledger: new OffsetLedger(),
-        applyBatch: apply,
-        config: { ...defaultConfig, commitEvery: 1 },
-        scheduler,
-      });
+      const out$ = consumerUnderTest(source, { scheduler, control, apply, config: { commitEvery: 1 } });
       // p0: [0] 1→4, [1] 4→7; p1: [0] 2→6, [1] 6→10
       expectObservable(out$.pipe(map(label))).toBe('----a-bc--d-----|', {
         a: 'p0:0',
@@ -315,13 +285,7 @@ describe('pspResultUpdateConsumer', () => {
     const { apply, emittedAt, batches } = fakeApplyBatch(scheduler, { messageDelayOf: (m) => delays[m.offset] ?? 0 });
     scheduler.run(({ hot, expectObservable }) => {
       const source = hot('-abc----------|', { a: msg(0, 0), b: msg(0, 1), c: msg(0, 2) });
-      const out$ = pspResultUpdateConsumer(source, {
-        control,
-        ledger: new OffsetLedger(),
-        applyBatch: apply,
-        config: { ...defaultConfig, commitEvery: 1 },
-        scheduler,
-      });
+      const out$ = consumerUnderTest(source, { scheduler, control, apply, config: { commitEvery: 1 } });
       expectObservable(out$.pipe(map(label))).toBe('----a-c---b---|', { a: 'p0:0', b: 'p0:1', c: 'p0:2' });
     });
     expect(batches.map((b) => b.offsets)).toEqual([[0], [1, 2]]);
@@ -341,13 +305,7 @@ describe('pspResultUpdateConsumer', () => {
     const { apply } = fakeApplyBatch(scheduler, { messageDelayOf: (m) => delays[m.offset] ?? 0 });
     scheduler.run(({ hot, expectObservable }) => {
       const source = hot('-abc---------------|', { a: msg(0, 0), b: msg(0, 1), c: msg(0, 2) });
-      const out$ = pspResultUpdateConsumer(source, {
-        control,
-        ledger: new OffsetLedger(),
-        applyBatch: apply,
-        config: { ...defaultConfig, commitIntervalMs: 5 },
-        scheduler,
-      });
+      const out$ = consumerUnderTest(source, { scheduler, control, apply, config: { commitIntervalMs: 5 } });
       expectObservable(out$.pipe(map(label))).toBe('----a-c---b--------|', { a: 'p0:0', b: 'p0:1', c: 'p0:2' });
     });
     // ticks at 5, 10, 15: the tick at 5 sees 0 done, 2 is done at 6 but 1 only at 10; never p0→2 nor p0→3 before 10
@@ -361,13 +319,7 @@ describe('pspResultUpdateConsumer', () => {
     const { apply } = fakeApplyBatch(scheduler, { durationOf: () => 3, deadLetters: (m) => m.offset === '1' });
     scheduler.run(({ hot, expectObservable }) => {
       const source = hot('-a---b-----|', { a: msg(0, 0), b: msg(0, 1) });
-      const out$ = pspResultUpdateConsumer(source, {
-        control,
-        ledger: new OffsetLedger(),
-        applyBatch: apply,
-        config: { ...defaultConfig, commitEvery: 1 },
-        scheduler,
-      });
+      const out$ = consumerUnderTest(source, { scheduler, control, apply, config: { commitEvery: 1 } });
       expectObservable(out$.pipe(map(label))).toBe('----a---b--|', { a: 'p0:0', b: 'p0:1 dlq' });
     });
     expect(log).toEqual(['@4 commit p0→1', '@8 commit p0→2']);
@@ -432,13 +384,7 @@ describe('pspResultUpdateConsumer', () => {
     const { apply } = fakeApplyBatch(scheduler, { durationOf: () => 5 });
     scheduler.run(({ hot, expectObservable }) => {
       const source = hot('-abcx----------|', { a: msg(0, 0), b: msg(0, 1), c: msg(0, 2), x: msg(1, 0) });
-      const out$ = pspResultUpdateConsumer(source, {
-        control,
-        ledger: new OffsetLedger(),
-        applyBatch: apply,
-        config: { ...defaultConfig, maxInFlightPerPartition: 2 },
-        scheduler,
-      });
+      const out$ = consumerUnderTest(source, { scheduler, control, apply, config: { maxInFlightPerPartition: 2 } });
       // p0: [0] 1→6, [1,2] 6→11; p1: [0] 4→9
       expectObservable(out$.pipe(map(label))).toBe('------a--x-(bc)|', { a: 'p0:0', b: 'p0:1', c: 'p0:2', x: 'p1:0' });
     });
@@ -453,13 +399,7 @@ describe('pspResultUpdateConsumer', () => {
     const { apply } = fakeApplyBatch(scheduler, { durationOf: () => 3 });
     scheduler.run(({ hot, expectObservable }) => {
       const source = hot('-ab-----cd------|', { a: msg(0, 0), b: msg(0, 1), c: msg(0, 2), d: msg(0, 3) });
-      const out$ = pspResultUpdateConsumer(source, {
-        control,
-        ledger: new OffsetLedger(),
-        applyBatch: apply,
-        config: { ...defaultConfig, maxInFlightPerPartition: 2 },
-        scheduler,
-      });
+      const out$ = consumerUnderTest(source, { scheduler, control, apply, config: { maxInFlightPerPartition: 2 } });
       expectObservable(out$.pipe(map(label))).toBe('----a--b---c--d-|', { a: 'p0:0', b: 'p0:1', c: 'p0:2', d: 'p0:3' });
     });
     expect(log).toEqual(['@2 pause p0', '@4 resume p0', '@9 pause p0', '@11 resume p0', '@16 commit p0→4']);
@@ -478,13 +418,7 @@ describe('pspResultUpdateConsumer', () => {
         x: msg(1, 0),
         R: revoked(0),
       });
-      const out$ = pspResultUpdateConsumer(source, {
-        control,
-        ledger: new OffsetLedger(),
-        applyBatch: apply,
-        config: { ...defaultConfig, maxInFlightPerPartition: 2 },
-        scheduler,
-      });
+      const out$ = consumerUnderTest(source, { scheduler, control, apply, config: { maxInFlightPerPartition: 2 } });
       // p0: [0] 1→4, [1,2] 4→7 but revoked at 6; p1: [0] 4→12
       expectObservable(out$.pipe(map(label))).toBe('----a-------x-|', { a: 'p0:0', x: 'p1:0' });
     });
@@ -504,13 +438,7 @@ describe('pspResultUpdateConsumer', () => {
     const { apply } = fakeApplyBatch(scheduler, { durationOf: () => 5 });
     scheduler.run(({ hot, expectObservable }) => {
       const source = hot('-ab-R-----|', { a: msg(0, 7), b: msg(1, 3), R: revoked(0) });
-      const out$ = pspResultUpdateConsumer(source, {
-        control,
-        ledger: new OffsetLedger(),
-        applyBatch: apply,
-        config: defaultConfig,
-        scheduler,
-      });
+      const out$ = consumerUnderTest(source, { scheduler, control, apply });
       expectObservable(out$.pipe(map(label))).toBe('-------b--|', { b: 'p1:3' });
     });
     expect(log).toEqual(['@10 commit p1→4']);
@@ -523,13 +451,7 @@ describe('pspResultUpdateConsumer', () => {
     const { apply } = fakeApplyBatch(scheduler, { durationOf: () => 3 });
     scheduler.run(({ hot, expectObservable }) => {
       const source = hot('-ab--R-b-------|', { a: msg(0, 0), b: msg(0, 1), R: revoked(0) });
-      const out$ = pspResultUpdateConsumer(source, {
-        control,
-        ledger: new OffsetLedger(),
-        applyBatch: apply,
-        config: defaultConfig,
-        scheduler,
-      });
+      const out$ = consumerUnderTest(source, { scheduler, control, apply });
       // [0] 1→4; [1] 4→7 revoked at 5; redelivered 1 at 7 → 10
       expectObservable(out$.pipe(map(label))).toBe('----a-----b----|', { a: 'p0:0', b: 'p0:1' });
     });
@@ -543,13 +465,7 @@ describe('pspResultUpdateConsumer', () => {
     const { apply } = fakeApplyBatch(scheduler, { durationOf: (p) => (p === 0 ? 4 : 2) });
     scheduler.run(({ hot, expectObservable }) => {
       const source = hot('-abcd|', { a: msg(0, 0), b: msg(0, 1), c: msg(0, 2), d: msg(1, 5) });
-      const out$ = pspResultUpdateConsumer(source, {
-        control,
-        ledger: new OffsetLedger(),
-        applyBatch: apply,
-        config: defaultConfig,
-        scheduler,
-      });
+      const out$ = consumerUnderTest(source, { scheduler, control, apply });
       // p0: [0] 1→5, [1,2] 5→9; p1: [5] 4→6
       expectObservable(out$.pipe(tap({ complete: () => log.push(`@${scheduler.now()} complete`) }), map(label))).toBe(
         '-----ad--(bc|)',
@@ -566,12 +482,11 @@ describe('pspResultUpdateConsumer', () => {
     const { apply } = fakeApplyBatch(scheduler, { durationOf: () => 2 });
     scheduler.run(({ hot, expectObservable }) => {
       const source = hot('-a---b---c---d------|', { a: msg(0, 0), b: msg(0, 1), c: msg(0, 2), d: msg(0, 3) });
-      const out$ = pspResultUpdateConsumer(source, {
-        control,
-        ledger: new OffsetLedger(),
-        applyBatch: apply,
-        config: { ...defaultConfig, commitEvery: 2, commitIntervalMs: 100 },
+      const out$ = consumerUnderTest(source, {
         scheduler,
+        control,
+        apply,
+        config: { commitEvery: 2, commitIntervalMs: 100 },
       });
       expectObservable(out$.pipe(map(label))).toBe('---a---b---c---d----|', {
         a: 'p0:0',
@@ -590,13 +505,7 @@ describe('pspResultUpdateConsumer', () => {
     const { apply } = fakeApplyBatch(scheduler, { durationOf: () => 2 });
     scheduler.run(({ hot, expectObservable }) => {
       const source = hot('-a----------b------------|', { a: msg(0, 0), b: msg(0, 1) });
-      const out$ = pspResultUpdateConsumer(source, {
-        control,
-        ledger: new OffsetLedger(),
-        applyBatch: apply,
-        config: { ...defaultConfig, commitIntervalMs: 10 },
-        scheduler,
-      });
+      const out$ = consumerUnderTest(source, { scheduler, control, apply, config: { commitIntervalMs: 10 } });
       expectObservable(out$.pipe(map(label))).toBe('---a----------b----------|', { a: 'p0:0', b: 'p0:1' });
     });
     // ticks at 10 and 20 commit; the tick at 30 never comes (the pipeline completed at 25 with nothing left)
@@ -612,12 +521,11 @@ describe('pspResultUpdateConsumer', () => {
     const { apply } = fakeApplyBatch(scheduler, { durationOf: () => 2 });
     scheduler.run(({ hot, expectObservable }) => {
       const source = hot('-a-----------|', { a: msg(0, 0) });
-      const out$ = pspResultUpdateConsumer(source, {
-        control,
-        ledger: new OffsetLedger(),
-        applyBatch: apply,
-        config: { ...defaultConfig, commitIntervalMs: 5 },
+      const out$ = consumerUnderTest(source, {
         scheduler,
+        control,
+        apply,
+        config: { commitIntervalMs: 5 },
         onCommitFailed: (e) => failures.push(e),
       });
       expectObservable(out$.pipe(map(label))).toBe('---a---------|', { a: 'p0:0' });
@@ -635,13 +543,7 @@ describe('pspResultUpdateConsumer', () => {
     const { apply } = fakeApplyBatch(scheduler, { durationOf: () => 1 });
     scheduler.run(({ hot, expectObservable }) => {
       const source = hot('-a-b--c-----|', { a: msg(0, 0), b: msg(0, 1), c: msg(0, 2) });
-      const out$ = pspResultUpdateConsumer(source, {
-        control,
-        ledger: new OffsetLedger(),
-        applyBatch: apply,
-        config: { ...defaultConfig, commitEvery: 1 },
-        scheduler,
-      });
+      const out$ = consumerUnderTest(source, { scheduler, control, apply, config: { commitEvery: 1 } });
       // done at 2, 4, 7: the commit sent at 2 runs until 6, so the trigger at 4 is dropped; 7 commits all
       expectObservable(out$.pipe(map(label))).toBe('--a-b--c----|', { a: 'p0:0', b: 'p0:1', c: 'p0:2' });
     });
@@ -655,13 +557,7 @@ describe('pspResultUpdateConsumer', () => {
     const { apply, batches } = fakeApplyBatch(scheduler);
     scheduler.run(({ hot, expectObservable, expectSubscriptions }) => {
       const source = hot<SourceEvent>('---|');
-      const out$ = pspResultUpdateConsumer(source, {
-        control,
-        ledger: new OffsetLedger(),
-        applyBatch: apply,
-        config: defaultConfig,
-        scheduler,
-      });
+      const out$ = consumerUnderTest(source, { scheduler, control, apply });
       expectObservable(out$).toBe('---|');
       expectSubscriptions(source.subscriptions).toBe('^--!');
     });
@@ -679,13 +575,7 @@ describe('pspResultUpdateConsumer', () => {
         subscriptions++;
         return EMPTY;
       });
-      const out$ = pspResultUpdateConsumer(source, {
-        control,
-        ledger: new OffsetLedger(),
-        applyBatch: apply,
-        config: defaultConfig,
-        scheduler,
-      });
+      const out$ = consumerUnderTest(source, { scheduler, control, apply });
       expectObservable(out$).toBe('|');
     });
     expect(subscriptions).toBe(1);
@@ -730,13 +620,7 @@ describe('pspResultUpdateConsumer', () => {
     });
     scheduler.run(({ hot, expectObservable, expectSubscriptions }) => {
       const source = hot('-ab-c----|', { a: msg(0, 0), b: msg(1, 0), c: msg(0, 1) });
-      const out$ = pspResultUpdateConsumer(source, {
-        control,
-        ledger: new OffsetLedger(),
-        applyBatch: apply,
-        config: { ...defaultConfig, commitEvery: 1 },
-        scheduler,
-      });
+      const out$ = consumerUnderTest(source, { scheduler, control, apply, config: { commitEvery: 1 } });
       // p0: [0] 1→5, [1] 5→9; p1: [0] 2→7 fails
       expectObservable(out$.pipe(map(label))).toBe('-----a-#', { a: 'p0:0' }, failure);
       expectSubscriptions(source.subscriptions).toBe('^------!');
@@ -753,13 +637,7 @@ describe('pspResultUpdateConsumer', () => {
     const failure = new Error('consumer crashed');
     scheduler.run(({ hot, expectObservable }) => {
       const source = hot('-a--#', { a: msg(0, 0) }, failure);
-      const out$ = pspResultUpdateConsumer(source, {
-        control,
-        ledger: new OffsetLedger(),
-        applyBatch: apply,
-        config: defaultConfig,
-        scheduler,
-      });
+      const out$ = consumerUnderTest(source, { scheduler, control, apply });
       expectObservable(out$).toBe('----#', undefined, failure);
     });
     expect(batches).toEqual([{ partition: 0, offsets: [0], start: 1, cancelled: 4 }]);
@@ -773,13 +651,7 @@ describe('pspResultUpdateConsumer', () => {
     const { apply, batches } = fakeApplyBatch(scheduler, { durationOf: () => 5 });
     scheduler.run(({ hot, expectObservable, expectSubscriptions }) => {
       const source = hot('-ab-----c--|', { a: msg(0, 0), b: msg(1, 0), c: msg(0, 1) });
-      const out$ = pspResultUpdateConsumer(source, {
-        control,
-        ledger: new OffsetLedger(),
-        applyBatch: apply,
-        config: { ...defaultConfig, commitIntervalMs: 2 },
-        scheduler,
-      });
+      const out$ = consumerUnderTest(source, { scheduler, control, apply, config: { commitIntervalMs: 2 } });
       expectObservable(out$, '^---!').toBe('-----');
       expectSubscriptions(source.subscriptions).toBe('^---!');
     });
@@ -801,12 +673,11 @@ describe('pspResultUpdateConsumer commits that hang', () => {
     const { apply } = fakeApplyBatch(scheduler, { durationOf: () => 1 });
     scheduler.run(({ hot }) => {
       const source = hot('a 80ms |', { a: msg(0, 0) });
-      pspResultUpdateConsumer(source, {
-        control,
-        ledger: new OffsetLedger(),
-        applyBatch: apply,
-        config: { ...defaultConfig, commitIntervalMs: 10, commitTimeoutMs: 25 },
+      consumerUnderTest(source, {
         scheduler,
+        control,
+        apply,
+        config: { commitIntervalMs: 10, commitTimeoutMs: 25 },
         onCommitFailed: (e) => failures.push(e),
       }).subscribe();
     });

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ensureTopics } from '../../src/kafka/topics.js';
 import { insertInitiatedOrders, waitForCommitted } from '../support/psp-results.js';
-import { endpoints, testDb, testKafka, uniqueName } from '../support/real-stack.js';
+import { endpoints, uniqueName, useRealStack } from '../support/real-stack.js';
 import type { PaymentOrderId } from '../../src/codecs/index.js';
 
 interface LogLine {
@@ -32,17 +32,8 @@ const runTraced = (args: readonly string[], env: Record<string, string>) => {
 };
 
 describe('one trace from the PSP call to the state write', () => {
-  const kafka = testKafka();
-  const admin = kafka.admin();
-  let store: Awaited<ReturnType<typeof testDb>>;
-  beforeAll(async () => {
-    await admin.connect();
-    store = await testDb();
-  });
-  afterAll(async () => {
-    await admin.disconnect();
-    await store.close();
-  });
+  const stack = useRealStack();
+  const { admin } = stack;
 
   it("gives the consumer's log line the trace id of the executor's log line for the same result", async () => {
     const names = { topic: uniqueName('traced'), dlq: uniqueName('traced-dlq'), group: uniqueName('traced-group') };
@@ -53,7 +44,7 @@ describe('one trace from the PSP call to the state write', () => {
     const env = {
       KAFKA_BROKERS: endpoints().brokers.join(','),
       MONGO_URL: endpoints().mongoUrl,
-      MONGO_DB: store.db.databaseName,
+      MONGO_DB: stack.store.db.databaseName,
       PSP_RESULT_TOPIC: names.topic,
       PSP_RESULT_DLQ_TOPIC: names.dlq,
       CONSUMER_GROUP: names.group,
@@ -64,7 +55,7 @@ describe('one trace from the PSP call to the state write', () => {
     };
     const prefix = uniqueName('traced-order');
     await insertInitiatedOrders(
-      store.db,
+      stack.store.db,
       Array.from({ length: 20 }, (_, i) => `${prefix}-${i}` as PaymentOrderId),
     );
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runWorker } from '../../src/cli/run-worker.js';
 import { ensureTopics } from '../../src/kafka/topics.js';
 import {
@@ -10,7 +10,7 @@ import {
   seededRandom,
   waitForCommitted,
 } from '../support/psp-results.js';
-import { testDb, testKafka, testLogger, uniqueName } from '../support/real-stack.js';
+import { testLogger, uniqueName, useRealStack } from '../support/real-stack.js';
 import { workerTestConfig, workerTestEnv } from '../support/worker-config.js';
 import { eventKeyOf } from '../../src/codecs/index.js';
 
@@ -27,21 +27,17 @@ const metricsIn = (expr: string): readonly string[] =>
   );
 
 describe('the worker’s metrics and dashboard', () => {
-  const kafka = testKafka();
-  const admin = kafka.admin();
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  let store: Awaited<ReturnType<typeof testDb>>;
+  const stack = useRealStack();
+  const { admin, producer } = stack;
   let metrics = '';
   let expected = { processed: 0, duplicate: 0, ignored: 0, distinct: 0 };
 
   beforeAll(async () => {
-    await Promise.all([admin.connect(), producer.connect()]);
-    store = await testDb();
     const names = {
       topic: uniqueName('metrics'),
       dlq: uniqueName('metrics-dlq'),
       group: uniqueName('metrics-group'),
-      db: store.db.databaseName,
+      db: stack.store.db.databaseName,
     };
     await ensureTopics(admin, [
       { topic: names.topic, partitions: 12 },
@@ -51,7 +47,7 @@ describe('the worker’s metrics and dashboard', () => {
     const orders = planOrders(400, uniqueName('metrics-order'), random);
     const events = publicationOrder(orders, 0.2, random);
     await insertInitiatedOrders(
-      store.db,
+      stack.store.db,
       orders.map((o) => o.id),
     );
     await publish(producer, names.topic, events);
@@ -70,10 +66,6 @@ describe('the worker’s metrics and dashboard', () => {
     metrics = await (await fetch(`http://127.0.0.1:${worker.metricsPort}/metrics`)).text();
     await worker.stop();
     await worker.done;
-  });
-  afterAll(async () => {
-    await Promise.all([admin.disconnect(), producer.disconnect()]);
-    await store.close();
   });
 
   it('counts every processed result once, by outcome', () => {
