@@ -1,5 +1,6 @@
 import type { Filter, UpdateFilter } from 'mongodb';
 import type { PspResultUpdateEvent } from '../codecs/index.js';
+import type { OrderStatus } from './order-status.js';
 import type { PaymentOrderDocument, ResultSource } from './payment-order.js';
 import { intentOf, optimisticGuard, type RetryPolicy } from './transition-table.js';
 import { transitionEffect, type TransitionEffect } from './transition-effect.js';
@@ -21,38 +22,52 @@ export interface ConditionalWrite {
 }
 
 /**
- * The happy path's one round trip: the transition the result asks for, guarded so that it matches only
- * an order for which the transition table gives exactly this transition, and only once per event key.
- * None for a retry that must be scheduled: its backoff depends on the attempts, known only after a read.
+ * The happy path's one round trip: the transition the result asks for, guarded so that it matches only an
+ * order for which the transition table gives exactly this transition, and only once per event key. A retry
+ * that schedules its next attempt has a backoff that depends on the attempts so far: it is written as one
+ * alternative per attempts count, each with its own `nextRetryAt`. The alternatives go in the same bulk
+ * write; at most one matches, as each pushes the event key that the others' filters exclude.
  */
+export interface OptimisticWrite {
+  /** Where the order goes when an alternative matched. */
+  readonly to: OrderStatus;
+  readonly alternatives: readonly ConditionalWrite[];
+}
+
 export const optimisticWrite = (
   event: PspResultUpdateEvent,
   key: string,
   source: ResultSource,
   policy: RetryPolicy,
   now: Date,
-): ConditionalWrite | undefined => {
+): OptimisticWrite | undefined => {
   const intent = intentOf(event.pspStatus);
-  if (intent._tag === 'Retry' && policy.schedule !== undefined) return undefined;
   const guard = optimisticGuard(intent, policy);
-  const effect = transitionEffect({
-    event,
-    key,
-    source,
-    now,
-    outcome: 'applied',
-    to: intent._tag === 'Retry' ? 'RETRY_PENDING' : intent.to,
-    attemptsIncrement: intent._tag === 'Retry' ? 1 : 0,
-    schedule: policy.schedule,
-  });
-  const filter: OrderFilter = {
+  const to = intent._tag === 'Retry' ? 'RETRY_PENDING' : intent.to;
+  const base: OrderFilter = {
     _id: event.paymentOrderId,
     status: { $in: [...guard.from] },
     'history.key': { $ne: key },
-    ...(guard.attemptsBelow === undefined ? {} : { attempts: { $lt: guard.attemptsBelow } }),
     ...(guard.notOlder ? { lastEventTime: { $not: { $gt: event.eventTime } } } : {}),
   };
-  return { filter, update: updateOf(effect, now), effect };
+  const write = (attempts: OrderFilter['attempts'], attemptsAfter?: number): ConditionalWrite => {
+    const effect = transitionEffect({
+      event,
+      key,
+      source,
+      now,
+      outcome: 'applied',
+      to,
+      attemptsIncrement: intent._tag === 'Retry' ? 1 : 0,
+      attempts: attemptsAfter,
+      schedule: policy.schedule,
+    });
+    return { filter: attempts === undefined ? base : { ...base, attempts }, update: updateOf(effect, now), effect };
+  };
+  if (guard.attemptsBelow === undefined) return { to, alternatives: [write(undefined)] };
+  if (policy.schedule === undefined) return { to, alternatives: [write({ $lt: guard.attemptsBelow })] };
+  const alternatives = Array.from({ length: guard.attemptsBelow }, (_, attempts) => write(attempts, attempts + 1));
+  return alternatives.length === 0 ? undefined : { to, alternatives };
 };
 
 /** A write decided on a read: it matches only the version that was read. */

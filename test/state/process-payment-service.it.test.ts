@@ -7,6 +7,7 @@ import { pspStatuses } from '../../src/codecs/index.js';
 import type { PaymentOrderId, PspResultUpdateEvent, PspStatus } from '../../src/codecs/index.js';
 import { optimisticWrite } from '../../src/state/conditional-update.js';
 import {
+  applyPspResult,
   decide,
   eventKeyOf,
   intentOf,
@@ -17,6 +18,7 @@ import {
 import type {
   Outcome,
   PaymentOrderDocument,
+  PaymentOrderStore,
   ProcessPaymentService,
   PspResult,
   ResultSource,
@@ -27,6 +29,15 @@ import { endpoints, testDb, uniqueName } from '../support/real-stack.js';
 import { at, eventSequence, fixedClock, fixedNow, fold, initiated, orderId, source } from './fixtures.js';
 
 const policy: RetryPolicy = { maxAttempts: 5 };
+/** As the worker runs: retries and check-later answers scheduled (a fixed draw, so the model can agree). */
+const scheduling: RetryPolicy = {
+  maxAttempts: 5,
+  schedule: { retryBackoff: { baseMs: 2_000, capMs: 60_000 }, checkDelayMs: 30_000, random: () => 0.5 },
+};
+const policies = [
+  { name: 'without a schedule', policy },
+  { name: 'scheduling retries and checks', policy: scheduling },
+] as const;
 
 let db: Db;
 let close: () => Promise<void>;
@@ -122,7 +133,7 @@ const scenario = (seed: number, orderCount: number): Scenario => {
   return { perOrder, batches };
 };
 
-describe('processPspResults against the pure model', () => {
+describe.each(policies)('processPspResults against the pure model, $name', ({ policy }) => {
   const tally = new Map<string, number>();
   let exhausted = 0;
 
@@ -131,6 +142,7 @@ describe('processPspResults against the pure model', () => {
     async (seed) => {
       const { perOrder, batches } = scenario(seed, 40);
       for (const o of perOrder) if (!o.missing) await insert(initiated(o.id));
+      const service = processPaymentService({ store: paymentOrderStore(orders), policy, now: fixedClock });
 
       const outcomes = new Map<PspResult, Outcome>();
       for (const batch of batches) {
@@ -176,8 +188,8 @@ describe('processPspResults against the pure model', () => {
 // The optimistic filter, run by the real server.
 // ---------------------------------------------------------------------------------------------------------
 
-describe('the optimistic conditional update on the real store', () => {
-  it('matches exactly the orders for which decide gives the transition it writes', async () => {
+describe.each(policies)('the optimistic conditional update on the real store, $name', ({ policy }) => {
+  it('matches exactly the orders for which decide gives the transition it writes, once', async () => {
     const prefix = uniqueName('po-guard');
     const lastEventTimes = [undefined, at(4), at(5), at(6)] as const;
     const cases = orderStatuses.flatMap((status) =>
@@ -196,10 +208,10 @@ describe('the optimistic conditional update on the real store', () => {
     await orders.insertMany(structuredClone(docs));
 
     const events = cases.map((c, n) => event(orderId(`${prefix}-${n}`), c.pspStatus, 5));
-    const writes = events.map((e, n) => {
+    const writes = events.flatMap((e, n) => {
       const w = optimisticWrite(e, eventKeyOf(e), source(n), policy, fixedNow);
-      if (w === undefined) throw new Error('no schedule in this policy: every result has an optimistic write');
-      return w;
+      if (w === undefined) throw new Error('every result under this policy has an optimistic write');
+      return w.alternatives;
     });
     await orders.bulkWrite(
       writes.map((w) => ({ updateOne: { filter: w.filter, update: w.update } })),
@@ -211,15 +223,25 @@ describe('the optimistic conditional update on the real store', () => {
     );
     const mismatches = cases.flatMap((c, n) => {
       const doc = docs[n] as PaymentOrderDocument;
-      const matched = after.get(doc._id)?.version === 1;
+      const written = after.get(doc._id);
+      const matched = (written?.version ?? 0) > 0;
       const intent = intentOf(c.pspStatus);
       const target =
         intent._tag === 'Retry'
           ? { _tag: 'Transition', to: 'RETRY_PENDING', attempts: c.attempts + 1 }
           : { _tag: 'Transition', to: intent.to, attempts: c.attempts };
-      const decided = decide(doc, events[n] as PspResultUpdateEvent, policy);
+      const e = events[n] as PspResultUpdateEvent;
+      const decided = decide(doc, e, policy);
       const agrees = matched === (JSON.stringify(decided) === JSON.stringify(target));
-      return agrees ? [] : [{ ...c, matched, decided }];
+      // What it wrote is what the model writes: one version, and the same schedule.
+      const model = applyPspResult(doc, e, source(n), policy, fixedNow).doc;
+      const sameWrite =
+        !matched ||
+        (written?.version === 1 &&
+          written.status === model?.status &&
+          written.attempts === model.attempts &&
+          written.nextRetryAt?.getTime() === model.nextRetryAt?.getTime());
+      return agrees && sameWrite ? [] : [{ ...c, matched, decided, written: written?.version }];
     });
     expect(mismatches).toEqual([]);
   });
@@ -292,6 +314,34 @@ describe('processPspResult', () => {
       status: 'FAILED',
     });
     expect(await stored(id)).toMatchObject({ attempts: 5, version: 6 });
+  });
+
+  it('schedules each retry in one round trip, and reads only for the one that exhausts the attempts', async () => {
+    const id = orderId(uniqueName('po-retry-trips'));
+    await insert(initiated(id));
+    const calls: string[] = [];
+    const real = paymentOrderStore(orders);
+    const counted: PaymentOrderStore = {
+      ...real,
+      write: (writes) => {
+        calls.push(`write ${writes.length}`);
+        return real.write(writes);
+      },
+      find: (ids) => {
+        calls.push('find');
+        return real.find(ids);
+      },
+    };
+    const scheduled = processPaymentService({ store: counted, policy: scheduling, now: fixedClock });
+    const tripsPerResult: string[][] = [];
+    for (const i of [0, 1, 2, 3, 4]) {
+      calls.length = 0;
+      await run(scheduled.processPspResult(event(id, 'TIMEOUT', i), source(i)));
+      tripsPerResult.push([...calls]);
+    }
+    // attempts 0..3 each have their alternative in one bulk write; the fifth matches none, is read, then written
+    expect(tripsPerResult).toEqual([...Array.from({ length: 4 }, () => ['write 4']), ['write 4', 'find', 'write 1']]);
+    expect(await stored(id)).toMatchObject({ status: 'FAILED', attempts: 5, version: 5, nextRetryAt: null });
   });
 
   it('says Applied again for a redelivery of the very record it applied, and changes nothing', async () => {

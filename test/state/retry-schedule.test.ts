@@ -73,17 +73,28 @@ describe('scheduling the next command in the same write as the transition', () =
     expect(doc).toMatchObject({ status: 'FAILED', attempts: 5, failureReason: 'retries exhausted', nextRetryAt: null });
   });
 
-  it('takes a retryable result through a read when scheduling, since its backoff depends on the attempts', () => {
+  it('writes a retryable result without a read: one alternative per attempts count, each with its own backoff', () => {
     const event: PspResultUpdateEvent = {
       paymentOrderId: 'o-1' as PaymentOrderId,
       pspStatus: 'TIMEOUT',
       eventTime: now,
     };
-    const key = eventKeyOf(event);
-    expect(optimisticWrite(event, key, source, { maxAttempts: 5, schedule: schedule(() => 0.5) }, now)).toBeUndefined();
+    const write = optimisticWrite(
+      event,
+      eventKeyOf(event),
+      source,
+      { maxAttempts: 5, schedule: schedule(() => 0.5) },
+      now,
+    );
+    expect(write?.to).toBe('RETRY_PENDING');
+    // attempts 0..3 stay RETRY_PENDING; the fifth retryable result exhausts them, which only a read can tell
+    expect(write?.alternatives.map((a) => [a.filter.attempts, a.effect.fields.nextRetryAt?.getTime()])).toEqual(
+      [0, 1, 2, 3].map((attempts) => [attempts, now.getTime() + 0.5 * 2_000 * 2 ** attempts]),
+    );
     const final = { ...event, pspStatus: 'SUCCESSFUL' as const };
     expect(
-      optimisticWrite(final, eventKeyOf(final), source, { maxAttempts: 5, schedule: schedule(() => 0.5) }, now)?.update,
+      optimisticWrite(final, eventKeyOf(final), source, { maxAttempts: 5, schedule: schedule(() => 0.5) }, now)
+        ?.alternatives[0]?.update,
     ).toMatchObject({
       $set: { status: 'SUCCESSFUL', nextRetryAt: null, lease: null },
     });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { pspStatuses } from '../../src/codecs/index.js';
 import type { PspResultUpdateEvent, PspStatus } from '../../src/codecs/index.js';
-import { optimisticWrite, type OrderFilter } from '../../src/state/conditional-update.js';
+import { optimisticWrite } from '../../src/state/conditional-update.js';
 import {
   applyEffect,
   applyPspResult,
@@ -24,6 +24,7 @@ import type {
   RetryPolicy,
 } from '../../src/state/index.js';
 import { at, eventFor, eventSequence, fixedNow, fold, initiated, orderId, source, type Step } from './fixtures.js';
+import { matchesFilter } from '../support/order-filter.js';
 
 const policy: RetryPolicy = { maxAttempts: 5 };
 const id = orderId('po-table');
@@ -289,30 +290,6 @@ describe('applyPspResult', () => {
 // The optimistic write against the table.
 // ---------------------------------------------------------------------------------------------------------
 
-/** Evaluates exactly the filter shapes `optimisticWrite` builds; anything else fails the test. */
-const filterMatches = (filter: OrderFilter, doc: PaymentOrderDocument): boolean => {
-  const f = filter as Record<string, unknown>;
-  return Object.entries(f).every(([field, cond]) => {
-    const c = cond as Record<string, unknown>;
-    switch (field) {
-      case '_id':
-        return cond === doc._id;
-      case 'status':
-        return (c['$in'] as readonly string[]).includes(doc.status);
-      case 'history.key':
-        return !doc.history.some((h) => h.key === c['$ne']);
-      case 'attempts':
-        return doc.attempts < (c['$lt'] as number);
-      case 'lastEventTime': {
-        const gt = (c['$not'] as Record<string, unknown>)['$gt'] as Date;
-        return !(doc.lastEventTime !== undefined && doc.lastEventTime > gt);
-      }
-      default:
-        throw new Error(`filter on ${field} not understood: ${JSON.stringify(filter)}`);
-    }
-  });
-};
-
 const orderState = (max: number): fc.Arbitrary<OrderState> =>
   fc.record(
     {
@@ -323,7 +300,16 @@ const orderState = (max: number): fc.Arbitrary<OrderState> =>
     { requiredKeys: ['status', 'attempts'] },
   );
 
-const guardCase = anyPolicy.chain((p) =>
+/** A policy that schedules retries and checks (a fixed draw, so the model's backoff is the write's), or not. */
+const guardPolicy = fc
+  .tuple(anyPolicy, fc.boolean())
+  .map(([p, scheduled]): RetryPolicy =>
+    scheduled
+      ? { ...p, schedule: { retryBackoff: { baseMs: 1_000, capMs: 8_000 }, checkDelayMs: 500, random: () => 0.25 } }
+      : p,
+  );
+
+const guardCase = guardPolicy.chain((p) =>
   fc.tuple(
     fc.constant(p),
     orderState(p.maxAttempts),
@@ -354,12 +340,8 @@ const docOf = (state: OrderState): PaymentOrderDocument => ({
   ...(state.lastEventTime === undefined ? {} : { lastEventTime: state.lastEventTime }),
 });
 
-/** Policies here schedule nothing, so every result has an optimistic write. */
-const writeOf = (...args: Parameters<typeof optimisticWrite>) => {
-  const write = optimisticWrite(...args);
-  if (write === undefined) throw new Error('expected an optimistic write');
-  return write;
-};
+/** The alternatives of a result's optimistic write (none when a retry can only exhaust). */
+const alternativesOf = (...args: Parameters<typeof optimisticWrite>) => optimisticWrite(...args)?.alternatives ?? [];
 
 describe('optimisticGuard', () => {
   it('admits only states for which decide gives exactly the transition the optimistic write assumes', () => {
@@ -376,12 +358,13 @@ describe('optimisticGuard', () => {
     fc.assert(
       fc.property(guardCase, fc.boolean(), ([p, state, event], seen) => {
         const key = eventKeyOf(event);
-        const { filter } = writeOf(event, key, source(1), p, fixedNow);
+        const alternatives = alternativesOf(event, key, source(1), p, fixedNow);
         const doc = docOf(state);
-        expect(filterMatches(filter, doc)).toBe(inGuard(state, event, p));
+        const matching = alternatives.filter((a) => matchesFilter(a.filter, doc));
+        expect(matching).toHaveLength(inGuard(state, event, p) ? 1 : 0);
         if (seen) {
           const held: AuditEntry = { key, kind: 'created', outcome: 'applied', to: 'INITIATED', appliedAt: fixedNow };
-          expect(filterMatches(filter, { ...doc, history: [held] })).toBe(false);
+          expect(alternatives.filter((a) => matchesFilter(a.filter, { ...doc, history: [held] }))).toEqual([]);
         }
       }),
       { numRuns: 2000 },
@@ -392,11 +375,15 @@ describe('optimisticGuard', () => {
     fc.assert(
       fc.property(guardCase, ([p, state, event]) => {
         const doc = docOf(state);
-        const write = writeOf(event, eventKeyOf(event), source(7), p, fixedNow);
-        if (!filterMatches(write.filter, doc)) return;
+        const write = optimisticWrite(event, eventKeyOf(event), source(7), p, fixedNow);
+        const matching = write?.alternatives.find((a) => matchesFilter(a.filter, doc));
+        if (write === undefined || matching === undefined) return;
         const model = applyPspResult(doc, event, source(7), p, fixedNow);
-        expect(applyEffect(doc, write.effect, fixedNow)).toEqual(model.doc);
-        expect(model.outcome).toEqual({ _tag: 'Applied', to: write.effect.to });
+        const after = applyEffect(doc, matching.effect, fixedNow);
+        expect(after).toEqual(model.doc);
+        expect(model.outcome).toEqual({ _tag: 'Applied', to: write.to });
+        // in one bulk write, the alternatives after it find the key it pushed, so nothing is applied twice
+        expect(write.alternatives.filter((a) => matchesFilter(a.filter, after))).toEqual([]);
       }),
       { numRuns: 2000 },
     );
