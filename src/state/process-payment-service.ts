@@ -1,4 +1,3 @@
-import * as RA from 'fp-ts/lib/ReadonlyArray.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { PspResultUpdateEvent } from '../codecs/index.js';
@@ -150,7 +149,7 @@ export const processPaymentService = (deps: {
     const outcomes: Outcome[] = new Array<Outcome>(results.length);
     return pipe(
       rounds,
-      RA.map((indexes) =>
+      TE.traverseSeqArray((indexes) =>
         pipe(
           processRound(indexes.map((i) => results[i] as PspResult)),
           TE.map((roundOutcomes) => {
@@ -160,7 +159,6 @@ export const processPaymentService = (deps: {
           }),
         ),
       ),
-      RA.sequence(TE.ApplicativeSeq),
       TE.map(() => outcomes),
     );
   };

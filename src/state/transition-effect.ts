@@ -26,8 +26,12 @@ export interface TransitionEffect {
   readonly entry: HistoryEntry;
 }
 
-const defined = <T extends object>(o: T): T =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+/** The object without its undefined fields, which MongoDB would store as null. */
+const defined = <T extends object>(o: T): T => {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  return out as T;
+};
 
 const nextDue = (to: OrderStatus, attempts: number, schedule: Schedule, now: Date): Date | null => {
   if (to === 'RETRY_PENDING')
