@@ -3,7 +3,8 @@ import { paymentOrdersCollection } from './payment-order-store.js';
 
 /** Created by the service at start-up; `_id` already serves the conditional update's equality on the order. */
 export const ensureStateIndexes = async (db: Db): Promise<void> => {
-  await db
-    .collection(paymentOrdersCollection)
-    .createIndex({ status: 1, updatedAt: 1 }, { name: 'status_updatedAt' }, {});
+  const orders = db.collection(paymentOrdersCollection);
+  await orders.createIndex({ status: 1, updatedAt: 1 }, { name: 'status_updatedAt' }, {});
+  // Every dispatcher polls for due orders (a range on nextRetryAt, oldest first): without it, a scan of all orders.
+  await orders.createIndex({ nextRetryAt: 1 }, { name: 'nextRetryAt' }, {});
 };

@@ -9,6 +9,7 @@ import { optimisticWrite } from '../../src/state/conditional-update.js';
 import {
   applyPspResult,
   decide,
+  ensureStateIndexes,
   eventKeyOf,
   intentOf,
   orderStatuses,
@@ -244,6 +245,20 @@ describe.each(policies)('the optimistic conditional update on the real store, $n
       return agrees && sameWrite ? [] : [{ ...c, matched, decided, written: written?.version }];
     });
     expect(mismatches).toEqual([]);
+  });
+});
+
+describe('ensureStateIndexes', () => {
+  it('gives the dispatcher’s due-order query its index, and is idempotent', async () => {
+    await ensureStateIndexes(db);
+    await ensureStateIndexes(db);
+    const indexes = await orders.indexes();
+    expect(indexes.map((i) => [i.name, i.key])).toEqual(
+      expect.arrayContaining([
+        ['status_updatedAt', { status: 1, updatedAt: 1 }],
+        ['nextRetryAt', { nextRetryAt: 1 }],
+      ]),
+    );
   });
 });
 
