@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { mongoUrlOf, type StackLayout } from './layout.js';
 import { resolveJars } from './maven.js';
@@ -17,15 +17,12 @@ export const mongoServer = (layout: StackLayout): LocalServer => {
 
   const install = (): void => {
     resolveJars(resolve(import.meta.dirname, 'mongo/pom.xml'), libs, layout.mavenRepo);
-    if (!existsSync(resolve(classes, 'MongoStandIn.class'))) {
+    const source = resolve(import.meta.dirname, 'mongo/MongoStandIn.java');
+    const compiled = resolve(classes, 'MongoStandIn.class');
+    // compiled once, and again whenever the launcher's source changed since
+    if (!existsSync(compiled) || statSync(compiled).mtimeMs < statSync(source).mtimeMs) {
       mkdirSync(classes, { recursive: true });
-      execFileSync('javac', [
-        '-d',
-        classes,
-        '-cp',
-        `${libs}/*`,
-        resolve(import.meta.dirname, 'mongo/MongoStandIn.java'),
-      ]);
+      execFileSync('javac', ['-d', classes, '-cp', `${libs}/*`, source]);
     }
   };
 
