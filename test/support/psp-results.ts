@@ -1,5 +1,5 @@
 import type { Admin, Producer } from 'kafkajs';
-import type { Db } from 'mongodb';
+import { MongoBulkWriteError, type Db } from 'mongodb';
 import { encodePspResultUpdate, type PaymentOrderId, type PspResultUpdateEvent } from '../../src/codecs/index.js';
 import { seededRandom } from '../../src/publisher/psp/index.js';
 import type { PaymentOrderDocument } from '../../src/state/index.js';
@@ -34,12 +34,24 @@ export const publicationOrder = (
     random,
   );
 
+/**
+ * Inserts the orders in INITIATED. Idempotent: an order already there is left as it is, so a caller may
+ * retry after an error whose outcome it could not see (a timeout after the server wrote).
+ */
 export const insertInitiatedOrders = async (db: Db, ids: readonly PaymentOrderId[]): Promise<void> => {
   const now = new Date();
+  const orders = db.collection<PaymentOrderDocument>('payment_orders');
   for (let i = 0; i < ids.length; i += 1000) {
-    await db
-      .collection<PaymentOrderDocument>('payment_orders')
-      .insertMany(ids.slice(i, i + 1000).map((id) => initiatedDoc(id, now)));
+    try {
+      await orders.insertMany(
+        ids.slice(i, i + 1000).map((id) => initiatedDoc(id, now)),
+        { ordered: false },
+      );
+    } catch (error) {
+      const onlyDuplicates =
+        error instanceof MongoBulkWriteError && [error.writeErrors].flat().every((e) => e.code === 11000);
+      if (!onlyDuplicates) throw error;
+    }
   }
 };
 
