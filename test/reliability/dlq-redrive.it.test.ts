@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { runWorker } from '../../src/cli/run-worker.js';
 import { dlqRedrivesCollection, type RedriveDocument } from '../../src/kafka/redrive-ledger.js';
-import { ensureTopics } from '../../src/kafka/topics.js';
 import { expectAppliedExactlyOnce } from '../support/audit.js';
 import {
   insertInitiatedOrders,
@@ -13,7 +12,7 @@ import {
   waitForCommitted,
 } from '../support/psp-results.js';
 import { testLogger, uniqueName, useRealStack } from '../support/real-stack.js';
-import { workerTestConfig, workerTestEnv } from '../support/worker-config.js';
+import { workerTestConfig, workerTestEnv, workerTopics } from '../support/worker-config.js';
 
 interface Printed {
   readonly matched: number;
@@ -53,16 +52,7 @@ describe('psp-stream dlq redrive', () => {
     (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
 
   it('applies results dead-lettered for unknown orders once the orders exist, publishing each once', async () => {
-    const names = {
-      topic: uniqueName('redrive-results'),
-      dlq: uniqueName('redrive-dlq'),
-      group: uniqueName('redrive-group'),
-      db: stack.store.db.databaseName,
-    };
-    await ensureTopics(admin, [
-      { topic: names.topic, partitions: 12 },
-      { topic: names.dlq, partitions: 1 },
-    ]);
+    const names = await workerTopics(admin, 'redrive', stack.store.db.databaseName);
     const env = { ...workerTestEnv(names), UNKNOWN_ORDER_RETRIES: '0', LOG_LEVEL: 'silent' };
     const random = seededRandom(404);
     const orders = planOrders(60, uniqueName('late-order'), random);

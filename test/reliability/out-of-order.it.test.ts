@@ -2,7 +2,6 @@ import type { Db } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { runWorker } from '../../src/cli/run-worker.js';
 import type { PaymentOrderId, PspResultUpdateEvent } from '../../src/codecs/index.js';
-import { ensureTopics } from '../../src/kafka/topics.js';
 import type { PaymentOrderDocument } from '../../src/state/index.js';
 import { insertInitiatedOrders, publish, seededRandom, waitForCommitted } from '../support/psp-results.js';
 import { testLogger, uniqueName, useRealStack } from '../support/real-stack.js';
@@ -14,7 +13,7 @@ import {
   type OraclePspStatus,
   type OracleResult,
 } from '../support/transition-oracle.js';
-import { workerTestConfig, workerTestEnv } from '../support/worker-config.js';
+import { workerTestConfig, workerTestEnv, workerTopics } from '../support/worker-config.js';
 
 const base = Date.UTC(2026, 10, 25, 12, 0, 0);
 const r = (pspStatus: OraclePspStatus, second: number, pspReference = `ref-${second}`): OracleResult => ({
@@ -121,16 +120,7 @@ describe('results arriving in any order, through Kafka to the worker', () => {
   const { admin, producer } = stack;
 
   it('leaves every order as the oracle says for its arrival order, with one audit entry per distinct result', async () => {
-    const names = {
-      topic: uniqueName('ooo-results'),
-      dlq: uniqueName('ooo-dlq'),
-      group: uniqueName('ooo-group'),
-      db: stack.store.db.databaseName,
-    };
-    await ensureTopics(admin, [
-      { topic: names.topic, partitions: 12 },
-      { topic: names.dlq, partitions: 1 },
-    ]);
+    const names = await workerTopics(admin, 'ooo', stack.store.db.databaseName);
     const prefix = uniqueName('ooo');
     const orders = arrivalOrders().map(({ set, arrivals }, i): PlannedArrival => ({
       id: `${prefix}-${i}` as PaymentOrderId,

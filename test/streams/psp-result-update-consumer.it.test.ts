@@ -4,7 +4,6 @@ import type { Db } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { runWorker } from '../../src/cli/run-worker.js';
 import { deadLetterHeaders } from '../../src/kafka/dead-letter-publisher.js';
-import { ensureTopics } from '../../src/kafka/topics.js';
 import { eventKeyOf, type PaymentOrderDocument } from '../../src/state/index.js';
 import {
   insertInitiatedOrders,
@@ -16,7 +15,7 @@ import {
   type PlannedOrder,
 } from '../support/psp-results.js';
 import { testLogger, uniqueName, useRealStack } from '../support/real-stack.js';
-import { workerTestConfig, workerTestEnv } from '../support/worker-config.js';
+import { workerTestConfig, workerTestEnv, workerTopics } from '../support/worker-config.js';
 
 /** Every order in its oracle's final state, with exactly one audit entry per distinct result. */
 const expectAppliedExactlyOnce = async (db: Db, orders: readonly PlannedOrder[]): Promise<void> => {
@@ -50,16 +49,7 @@ describe('PspResultUpdateConsumer against the real stack', () => {
   const { kafka, admin, producer } = stack;
 
   const setUp = async (label: string) => {
-    const names = {
-      topic: uniqueName(`${label}-results`),
-      dlq: uniqueName(`${label}-dlq`),
-      group: uniqueName(`${label}-group`),
-      db: stack.store.db.databaseName,
-    };
-    await ensureTopics(admin, [
-      { topic: names.topic, partitions: 12 },
-      { topic: names.dlq, partitions: 1 },
-    ]);
+    const names = await workerTopics(admin, label, stack.store.db.databaseName);
     return { names, env: workerTestEnv(names) };
   };
 

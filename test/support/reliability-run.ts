@@ -2,11 +2,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Db } from 'mongodb';
 import { expect } from 'vitest';
-import { ensureTopics } from '../../src/kafka/topics.js';
 import { committedOffsets, envNumber, topicEnds, totalOf, untilItWorks } from './fault-stack.js';
 import { testDb, testKafka, uniqueName } from './real-stack.js';
 import { SteadyLoad, type SteadyLoadOptions } from './steady-load.js';
-import { workerTestEnv } from './worker-config.js';
+import { workerTestEnv, workerTopics, type WorkerNames } from './worker-config.js';
 
 /** Whether a promise has settled, and how: for loops that must notice a worker ending by itself. */
 export const watchSettled = (
@@ -32,18 +31,11 @@ export const describeError = (error: unknown): string => {
   return json ?? 'undefined';
 };
 
-export interface RunNames {
-  readonly topic: string;
-  readonly dlq: string;
-  readonly group: string;
-  readonly db: string;
-}
-
 export interface ReliabilityRun {
   readonly kafka: Kafka;
   readonly admin: Admin;
   readonly db: Db;
-  readonly names: RunNames;
+  readonly names: WorkerNames;
   /** The worker's environment: its own topics, group and database. */
   readonly env: Record<string, string>;
   /** Starts a steady load on the run's topic; retires committed waves in the background until `settle`. */
@@ -72,16 +64,7 @@ export const openRun = async (label: string, envOverrides: Record<string, string
   const admin = kafka.admin();
   await admin.connect();
   const store = await testDb();
-  const names: RunNames = {
-    topic: uniqueName(`${label}-results`),
-    dlq: uniqueName(`${label}-dlq`),
-    group: uniqueName(`${label}-group`),
-    db: store.db.databaseName,
-  };
-  await ensureTopics(admin, [
-    { topic: names.topic, partitions: 12 },
-    { topic: names.dlq, partitions: 1 },
-  ]);
+  const names: WorkerNames = await workerTopics(admin, label, store.db.databaseName);
   const env = { ...workerTestEnv(names), ...envOverrides };
   let watching: Promise<void> | undefined;
   let stopWatching = false;

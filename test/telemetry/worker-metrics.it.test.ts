@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runWorker } from '../../src/cli/run-worker.js';
-import { ensureTopics } from '../../src/kafka/topics.js';
 import {
   insertInitiatedOrders,
   planOrders,
@@ -11,7 +10,7 @@ import {
   waitForCommitted,
 } from '../support/psp-results.js';
 import { testLogger, uniqueName, useRealStack } from '../support/real-stack.js';
-import { workerTestConfig, workerTestEnv } from '../support/worker-config.js';
+import { workerTestConfig, workerTestEnv, workerTopics } from '../support/worker-config.js';
 import { eventKeyOf } from '../../src/codecs/index.js';
 
 const sample = (metrics: string, name: string, labels: string): number => {
@@ -33,16 +32,7 @@ describe('the worker’s metrics and dashboard', () => {
   let expected = { processed: 0, duplicate: 0, ignored: 0, distinct: 0 };
 
   beforeAll(async () => {
-    const names = {
-      topic: uniqueName('metrics'),
-      dlq: uniqueName('metrics-dlq'),
-      group: uniqueName('metrics-group'),
-      db: stack.store.db.databaseName,
-    };
-    await ensureTopics(admin, [
-      { topic: names.topic, partitions: 12 },
-      { topic: names.dlq, partitions: 1 },
-    ]);
+    const names = await workerTopics(admin, 'metrics', stack.store.db.databaseName);
     const random = seededRandom(5);
     const orders = planOrders(400, uniqueName('metrics-order'), random);
     const events = publicationOrder(orders, 0.2, random);
