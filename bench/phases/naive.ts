@@ -2,11 +2,11 @@ import * as E from 'fp-ts/lib/Either.js';
 import { decodePspResultUpdate, eventKeyOf, headerValue } from '../../src/codecs/index.js';
 import { paymentOrdersCollection, type PaymentOrderDocument } from '../../src/state/index.js';
 import { optimisticWrite } from '../../src/state/conditional-update.js';
-import { collectionSize, freshOrdersDb, storedStates, workerConfig, type BenchContext } from '../context.js';
-import { oracleMismatches, type EventPlan } from '../events.js';
-import { roundTripsOf } from '../mongo-commands.js';
+import { collectionSize, freshOrdersDb, workerConfig, type BenchContext } from '../context.js';
+import type { EventPlan } from '../events.js';
 import { cpuMeter, describeCpu, endOffsets, freshDbName, freshName, waitForCommitted } from '../measure.js';
 import type { ThroughputRow } from '../rows.js';
+import { standInRow } from './stand-in-row.js';
 
 /**
  * Row f: what one would write first — kafkajs `eachMessage`, `await updateOne(<optimisticWrite's filter and
@@ -68,28 +68,18 @@ export const runNaive = async (ctx: BenchContext, plan: EventPlan, topic: string
     await consumer.disconnect();
   }
   const cpuUse = cpu?.stop();
-  const start = firstAt ?? Number.NaN;
-  const seconds = (committedAt - start) / 1000;
-  const toWrite = (lastWriteAt - start) / 1000;
-  const trips = roundTripsOf(dbName);
-  const oracle = oracleMismatches(plan.orders, await storedStates(db));
-  return {
+  return standInRow({
     id: 'f',
     name: 'naive baseline, stand-in (eachMessage + updateOne)',
+    plan,
     events: total,
-    seconds,
-    perSecond: total / seconds,
-    toLastWrite: { seconds: toWrite, perSecond: total / toWrite },
-    roundTripsPerEvent: trips / total,
+    db,
+    dbName,
     storeSize: size,
-    storeKind: 'stand-in',
-    oracleMismatches: oracle.count,
+    startedAt: firstAt ?? Number.NaN,
+    committedAt,
+    lastWriteAt,
     notes: [`${matched} of ${total} updates matched; refused results dropped (no slow path)`, describeCpu(cpuUse)],
-    detail: {
-      matched,
-      undecodable,
-      cpu: cpuUse,
-      oracleExamples: oracle.examples,
-    },
-  };
+    detail: { matched, undecodable, cpu: cpuUse },
+  });
 };

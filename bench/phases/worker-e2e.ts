@@ -1,9 +1,10 @@
 import { runWorker } from '../../src/cli/run-worker.js';
-import { collectionSize, freshOrdersDb, storedStates, workerConfig, type BenchContext } from '../context.js';
-import { oracleMismatches, type EventPlan } from '../events.js';
-import { commandsOf, roundTripsOf } from '../mongo-commands.js';
+import { collectionSize, freshOrdersDb, workerConfig, type BenchContext } from '../context.js';
+import type { EventPlan } from '../events.js';
+import { commandsOf } from '../mongo-commands.js';
 import { cpuMeter, describeCpu, endOffsets, freshDbName, freshName, waitForCommitted } from '../measure.js';
 import type { ThroughputRow } from '../rows.js';
+import { standInRow } from './stand-in-row.js';
 
 /**
  * Row e: the real worker (`runWorker`, as `psp-stream worker` starts it) on the stand-in, with a fresh
@@ -41,28 +42,18 @@ export const runWorkerE2e = async (ctx: BenchContext, plan: EventPlan, topic: st
   }
   const cpuUse = cpu.stop();
   const tally = commandsOf(dbName);
-  const trips = roundTripsOf(dbName);
-  const byCommand = Object.fromEntries(tally.byName);
-  const start = tally.firstStartedAt ?? Number.NaN;
-  const seconds = (committedAt - start) / 1000;
-  const toWrite = ((tally.lastSucceededAt ?? Number.NaN) - start) / 1000;
-  const oracle = oracleMismatches(plan.orders, await storedStates(db));
-  return {
+  return standInRow({
     id: 'e',
     name: 'worker end to end, stand-in (runWorker)',
+    plan,
     events: total,
-    seconds,
-    perSecond: total / seconds,
-    toLastWrite: { seconds: toWrite, perSecond: total / toWrite },
-    roundTripsPerEvent: trips / total,
+    db,
+    dbName,
     storeSize: size,
-    storeKind: 'stand-in',
-    oracleMismatches: oracle.count,
+    startedAt: tally.firstStartedAt ?? Number.NaN,
+    committedAt,
+    lastWriteAt: tally.lastSucceededAt ?? Number.NaN,
     notes: [`commit interval ${config.COMMIT_INTERVAL_MS} ms; retry dispatcher held off`, describeCpu(cpuUse)],
-    detail: {
-      commands: byCommand,
-      cpu: cpuUse,
-      oracleExamples: oracle.examples,
-    },
-  };
+    detail: { commands: Object.fromEntries(tally.byName), cpu: cpuUse },
+  });
 };
