@@ -1,4 +1,4 @@
-import { idempotentProducer, groupConsumer } from '../src/kafka/client.js';
+import { connectWorkerClients } from '../src/kafka/client.js';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Kafka } from 'kafkajs';
 import { lastValueFrom, tap } from 'rxjs';
@@ -42,13 +42,10 @@ export interface InProcessWorkerOptions {
 export const startInProcessWorker = async (opts: InProcessWorkerOptions): Promise<InProcessWorker> => {
   const { kafka, config, logger } = opts;
   const metrics = createWorkerMetrics();
-  const producer = idempotentProducer(kafka);
-  await producer.connect();
-  const consumer = groupConsumer(kafka, {
+  const { producer, consumer } = await connectWorkerClients(kafka, {
     groupId: config.CONSUMER_GROUP,
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
   });
-  await consumer.connect();
   const removeJoinListener = consumer.on(consumer.events.GROUP_JOIN, () => {
     opts.onJoined?.(performance.now());
   });

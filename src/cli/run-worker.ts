@@ -1,6 +1,6 @@
 import { MongoClient } from 'mongodb';
 import { lastValueFrom } from 'rxjs';
-import { createKafka, idempotentProducer, groupConsumer } from '../kafka/client.js';
+import { connectWorkerClients, createKafka } from '../kafka/client.js';
 import { kafkaSource } from '../kafka/consumer-source.js';
 import { consumerLag } from '../kafka/consumer-lag.js';
 import { ensureTopics, pspResultTopicSpecs } from '../kafka/topics.js';
@@ -48,13 +48,10 @@ export const runWorker = async (
   ]);
   await admin.disconnect();
 
-  const producer = idempotentProducer(kafka);
-  await producer.connect();
-  const consumer = groupConsumer(kafka, {
+  const { producer, consumer } = await connectWorkerClients(kafka, {
     groupId: config.CONSUMER_GROUP,
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
   });
-  await consumer.connect();
 
   const source = kafkaSource(consumer, config.PSP_RESULT_TOPIC, Date.now);
   const pipeline$ = workerPipeline({

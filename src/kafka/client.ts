@@ -64,3 +64,15 @@ export const groupConsumer = (
     maxWaitTimeInMs: 250,
     allowAutoTopicCreation: false,
   });
+
+/** What a worker talks to Kafka with: its producer (dead letters, commands) and its group member, connected. */
+export const connectWorkerClients = async (
+  kafka: Kafka,
+  opts: { readonly groupId: string; readonly sessionTimeoutMs: number },
+): Promise<{ readonly producer: Producer; readonly consumer: Consumer }> => {
+  const producer = idempotentProducer(kafka);
+  await producer.connect();
+  const consumer = groupConsumer(kafka, opts);
+  await consumer.connect();
+  return { producer, consumer };
+};
