@@ -40,6 +40,8 @@ export const optimisticWrite = (
   source: ResultSource,
   policy: RetryPolicy,
   now: Date,
+  /** More alternatives than this are not built: the caller would rather read first. */
+  maxAlternatives = Number.POSITIVE_INFINITY,
 ): OptimisticWrite | undefined => {
   const intent = intentOf(event.pspStatus);
   const guard = optimisticGuard(intent, policy);
@@ -66,8 +68,11 @@ export const optimisticWrite = (
   };
   if (guard.attemptsBelow === undefined) return { to, alternatives: [write(undefined)] };
   if (policy.schedule === undefined) return { to, alternatives: [write({ $lt: guard.attemptsBelow })] };
-  const alternatives = Array.from({ length: guard.attemptsBelow }, (_, attempts) => write(attempts, attempts + 1));
-  return alternatives.length === 0 ? undefined : { to, alternatives };
+  if (guard.attemptsBelow === 0 || guard.attemptsBelow > maxAlternatives) return undefined;
+  return {
+    to,
+    alternatives: Array.from({ length: guard.attemptsBelow }, (_, attempts) => write(attempts, attempts + 1)),
+  };
 };
 
 /** A write decided on a read: it matches only the version that was read. */

@@ -124,10 +124,8 @@ export const processPaymentService = (deps: {
     const now = deps.now();
     const keys = round.map((r) => eventKeyOf(r.event));
     // Each alternative costs the server a statement; they pay only where they spare the read: a round of one.
-    const writes = round.map((r, i) => {
-      const write = optimisticWrite(r.event, keys[i] ?? '', r.source, policy, now);
-      return round.length === 1 || write?.alternatives.length === 1 ? write : undefined;
-    });
+    const maxAlternatives = round.length === 1 ? Number.POSITIVE_INFINITY : 1;
+    const writes = round.map((r, i) => optimisticWrite(r.event, keys[i] ?? '', r.source, policy, now, maxAlternatives));
     const statements = writes.flatMap((w) => w?.alternatives ?? []);
     return pipe(
       statements.length === 0 ? TE.right(0) : store.write(statements),

@@ -99,4 +99,19 @@ describe('scheduling the next command in the same write as the transition', () =
       $set: { status: 'SUCCESSFUL', nextRetryAt: null, lease: null },
     });
   });
+
+  it('builds no alternatives beyond the bound a caller gives, so a bulk round reads first instead', () => {
+    const event: PspResultUpdateEvent = {
+      paymentOrderId: 'o-1' as PaymentOrderId,
+      pspStatus: 'TIMEOUT',
+      eventTime: now,
+    };
+    const key = eventKeyOf(event);
+    const scheduled = (maxAttempts: number): RetryPolicy => ({ maxAttempts, schedule: schedule(() => 0.5) });
+    expect(optimisticWrite(event, key, source, scheduled(5), now, 1)).toBeUndefined();
+    expect(optimisticWrite(event, key, source, scheduled(5), now, 4)?.alternatives).toHaveLength(4);
+    expect(optimisticWrite(event, key, source, scheduled(2), now, 1)?.alternatives).toHaveLength(1);
+    const final = { ...event, pspStatus: 'SUCCESSFUL' as const };
+    expect(optimisticWrite(final, eventKeyOf(final), source, scheduled(5), now, 1)?.alternatives).toHaveLength(1);
+  });
 });
