@@ -1,41 +1,74 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { mongoUrlOf, type StackLayout } from './layout.js';
 import { resolveJars } from './maven.js';
 import { javaServer } from './java-server.js';
 import type { LocalServer } from './service.js';
 
-/** mongo-java-server (memory backend) as the MongoDB stand-in; see README for its known gaps. */
-export const mongoServer = (layout: StackLayout): LocalServer => {
-  const home = resolve(layout.root, 'mongo');
-  const libs = resolve(home, 'libs');
-  const classes = resolve(home, 'classes');
+export interface MongoServerOptions {
+  /**
+   * false: the plain memory backend, which scans the collection for any filter that is not exactly an
+   * index's fields. Only the differential test and the bench's comparison start it.
+   */
+  readonly indexed?: boolean;
+  /** Its own port and folder, so it can run beside the stack's stand-in. */
+  readonly port?: number;
+}
+
+const launcherSources = resolve(import.meta.dirname, 'mongo');
+
+/**
+ * mongo-java-server (memory backend) as the MongoDB stand-in; see README for its known gaps. By default
+ * it plans filters through indexes as MongoDB does (`IndexedMemoryBackend.java`): an `_id` equality or
+ * `$in` and a single-field index narrow the documents matched; matching and updating are unchanged.
+ */
+export const mongoServer = (layout: StackLayout, options: MongoServerOptions = {}): LocalServer => {
+  const indexed = options.indexed ?? true;
+  const port = options.port ?? layout.mongoPort;
+  const home = resolve(layout.root, indexed ? 'mongo' : 'mongo-unindexed');
+  const libs = resolve(layout.root, 'mongo', 'libs');
+  const classes = resolve(layout.root, 'mongo', 'classes');
   const pidFile = resolve(home, 'mongo.pid');
   const logFile = resolve(home, 'server.log');
   const classPath = `${classes}:${libs}/*`;
 
   const install = (): void => {
-    resolveJars(resolve(import.meta.dirname, 'mongo/pom.xml'), libs, layout.mavenRepo);
-    const source = resolve(import.meta.dirname, 'mongo/MongoStandIn.java');
+    resolveJars(resolve(launcherSources, 'pom.xml'), libs, layout.mavenRepo);
+    mkdirSync(home, { recursive: true });
+    const sources = readdirSync(launcherSources)
+      .filter((f) => f.endsWith('.java'))
+      .map((f) => resolve(launcherSources, f));
     const compiled = resolve(classes, 'MongoStandIn.class');
-    // compiled once, and again whenever the launcher's source changed since
-    if (!existsSync(compiled) || statSync(compiled).mtimeMs < statSync(source).mtimeMs) {
+    const newestSource = Math.max(...sources.map((s) => statSync(s).mtimeMs));
+    // compiled once, and again whenever a launcher source changed since
+    if (!existsSync(compiled) || statSync(compiled).mtimeMs < newestSource) {
       mkdirSync(classes, { recursive: true });
-      execFileSync('javac', ['-d', classes, '-cp', `${libs}/*`, source]);
+      execFileSync('javac', ['-d', classes, '-cp', `${libs}/*`, ...sources]);
     }
   };
 
   return javaServer({
-    name: 'mongo',
-    what: 'mongo-java-server',
-    connectionString: mongoUrlOf(layout),
+    name: indexed ? 'mongo' : 'mongo-unindexed',
+    what: indexed ? 'mongo-java-server' : 'mongo-java-server (unindexed)',
+    connectionString: mongoUrlOf({ ...layout, mongoPort: port }),
     home,
     pidFile,
     logFile,
-    port: layout.mongoPort,
+    port,
     startTimeoutMs: 30_000,
     install,
-    javaArgs: ['-Xmx1g', '-XX:+UseG1GC', '-cp', classPath, 'MongoStandIn', '127.0.0.1', String(layout.mongoPort)],
+    javaArgs: [
+      '-Xmx1g',
+      '-XX:+UseG1GC',
+      // names its folder on the command line: what makes a pid ours (process-control's runningPid)
+      `-Dpsp.stack.home=${home}`,
+      '-cp',
+      classPath,
+      'MongoStandIn',
+      '127.0.0.1',
+      String(port),
+      ...(indexed ? [] : ['--unindexed']),
+    ],
   });
 };
