@@ -4,7 +4,13 @@ import { decodePspResultUpdate, headerValue } from '../codecs/index.js';
 import type { ConfigOf } from '../config/env-spec.js';
 import type { workerEnv } from '../config/worker-env.js';
 import { deadLetterPublisher } from '../kafka/dead-letter-publisher.js';
-import { outcomeLabel, processPaymentService, type PaymentOrderStore, type RetryPolicy } from '../state/index.js';
+import {
+  outcomeLabel,
+  processPaymentService,
+  resultMemory,
+  type PaymentOrderStore,
+  type RetryPolicy,
+} from '../state/index.js';
 import { applyBatch } from '../streams/apply-batch.js';
 import type { Processed, SourceEvent } from '../streams/consumed-message.js';
 import { OffsetLedger } from '../streams/offset-ledger.js';
@@ -46,7 +52,13 @@ export const workerPipeline = (deps: {
   readonly onProcessed?: ProcessedListener | undefined;
 }): Observable<Processed> => {
   const { config, logger, metrics } = deps;
-  const service = processPaymentService({ store: deps.store, policy: workerPolicy(config), now: () => new Date() });
+  const service = processPaymentService({
+    store: deps.store,
+    policy: workerPolicy(config),
+    now: () => new Date(),
+    // ~100k recent event keys and terminal orders (tens of MiB): spares the read for a repeat or a late result
+    memory: resultMemory(100_000),
+  });
   const retry = {
     backoff: { baseMs: 100, capMs: 10_000 },
     random: Math.random,

@@ -1,6 +1,6 @@
 import type { Filter, UpdateFilter } from 'mongodb';
 import type { PspResultUpdateEvent } from '../codecs/index.js';
-import type { OrderStatus } from './order-status.js';
+import type { OrderStatus, TerminalStatus } from './order-status.js';
 import type { PaymentOrderDocument, ResultSource } from './payment-order.js';
 import { intentOf, optimisticGuard, type RetryPolicy } from './transition-table.js';
 import { transitionEffect, type TransitionEffect } from './transition-effect.js';
@@ -81,3 +81,30 @@ export const exactWrite = (doc: PaymentOrderDocument, effect: TransitionEffect, 
   update: updateOf(effect, now),
   effect,
 });
+
+/**
+ * The audit entry of a result for an order known to be terminal: terminal states absorb, so the status
+ * alone guards it, and no read is needed to decide it.
+ */
+export const terminalWrite = (
+  event: PspResultUpdateEvent,
+  key: string,
+  source: ResultSource,
+  status: TerminalStatus,
+  now: Date,
+): ConditionalWrite => {
+  const effect = transitionEffect({
+    event,
+    key,
+    source,
+    now,
+    outcome: 'ignored-terminal',
+    to: status,
+    attemptsIncrement: 0,
+  });
+  return {
+    filter: { _id: event.paymentOrderId, status, 'history.key': { $ne: key } },
+    update: updateOf(effect, now),
+    effect,
+  };
+};

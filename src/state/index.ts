@@ -14,6 +14,8 @@ export { paymentOrderStore, paymentOrdersCollection } from './payment-order-stor
 export type { PaymentOrderStore } from './payment-order-store.js';
 export { processPaymentService, roundsOf } from './process-payment-service.js';
 export type { ProcessPaymentService, PspResult } from './process-payment-service.js';
+export { noResultMemory, resultMemory } from './result-memory.js';
+export type { ResultMemory } from './result-memory.js';
 export { ensureStateIndexes } from './indexes.js';
 export { createPaymentOrder } from './payment-order-intake.js';
 export type { Intake, IntakeConflict, IntakeDeps, IntakeError } from './payment-order-intake.js';

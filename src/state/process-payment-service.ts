@@ -2,10 +2,11 @@ import { pipe } from 'fp-ts/lib/function.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { PspResultUpdateEvent } from '../codecs/index.js';
 import { resolvePspResult } from './apply-psp-result.js';
-import { exactWrite, optimisticWrite } from './conditional-update.js';
+import { exactWrite, optimisticWrite, terminalWrite, type ConditionalWrite } from './conditional-update.js';
+import { noResultMemory, type ResultMemory } from './result-memory.js';
 import { eventKeyOf } from '../codecs/index.js';
 import type { Outcome } from './outcome.js';
-import type { PaymentOrderDocument, ResultSource } from './payment-order.js';
+import type { HistoryEntry, PaymentOrderDocument, ResultSource } from './payment-order.js';
 import type { PaymentOrderStore } from './payment-order-store.js';
 import type { StoreError } from './store-error.js';
 import type { RetryPolicy } from './transition-table.js';
@@ -41,37 +42,45 @@ export const roundsOf = <T>(items: readonly T[], orderOf: (t: T) => string): rea
 // A concurrent writer (a rebalance overlap) moved the version between our read and write: read again.
 const maxExactAttempts = 5;
 
+/** How one result of a round is settled before the round's write. */
+type Plan =
+  | { readonly _tag: 'Known'; readonly outcome: Outcome }
+  | { readonly _tag: 'Write'; readonly outcome: Outcome; readonly alternatives: readonly ConditionalWrite[] }
+  | { readonly _tag: 'Read' };
+
+const isDecided = (p: Plan): p is Exclude<Plan, { readonly _tag: 'Read' }> => p._tag !== 'Read';
+
+/** The outcome a history entry recorded, when it was recorded for this very record (a redelivery). */
+const recordedOutcome = (entry: HistoryEntry, source: ResultSource): Outcome | undefined => {
+  if (entry.topic !== source.topic || entry.partition !== source.partition || entry.offset !== source.offset) {
+    return undefined;
+  }
+  switch (entry.outcome) {
+    case 'applied':
+      return { _tag: 'Applied', to: entry.to, ...(entry.reason === undefined ? {} : { reason: entry.reason }) };
+    case 'stale':
+      return { _tag: 'Stale' };
+    case 'ignored-terminal':
+      return { _tag: 'IgnoredTerminal', status: entry.to };
+    case 'invalid-transition':
+      return { _tag: 'InvalidTransition', status: entry.to };
+  }
+};
+
 export const processPaymentService = (deps: {
   readonly store: PaymentOrderStore;
   readonly policy: RetryPolicy;
   readonly now: () => Date;
+  /** What the service may know without a read; none by default. */
+  readonly memory?: ResultMemory;
 }): ProcessPaymentService => {
   const { store, policy } = deps;
+  const memory = deps.memory ?? noResultMemory;
 
-  /**
-   * A result whose key this very record already put in history: its outcome is what was recorded then
-   * (by an earlier try of this round, or before a crash).
-   */
+  /** A result whose key this very record already put in history: its outcome is what was recorded then. */
   const recordedBy = (doc: PaymentOrderDocument | null, key: string, source: ResultSource): Outcome | undefined => {
     const entry = doc?.history.find((h) => h.key === key);
-    if (
-      entry?.kind !== 'psp-result' ||
-      entry.topic !== source.topic ||
-      entry.partition !== source.partition ||
-      entry.offset !== source.offset
-    ) {
-      return undefined;
-    }
-    switch (entry.outcome) {
-      case 'applied':
-        return { _tag: 'Applied', to: entry.to, ...(entry.reason === undefined ? {} : { reason: entry.reason }) };
-      case 'stale':
-        return { _tag: 'Stale' };
-      case 'ignored-terminal':
-        return { _tag: 'IgnoredTerminal', status: entry.to };
-      case 'invalid-transition':
-        return { _tag: 'InvalidTransition', status: entry.to };
-    }
+    return entry?.kind === 'psp-result' ? recordedOutcome(entry, source) : undefined;
   };
 
   /**
@@ -98,11 +107,15 @@ export const processPaymentService = (deps: {
     });
     const outcomes = plans.map((p) => p.outcome);
     const writes = plans.flatMap((p) => (p.write === undefined ? [] : [p.write]));
+    for (const doc of docs.values()) memory.observe(doc._id, doc.status);
     if (writes.length === 0) return TE.right(outcomes);
     return pipe(
       store.write(writes),
       TE.chain((matched) => {
-        if (matched === writes.length) return TE.right(outcomes);
+        if (matched === writes.length) {
+          for (const w of writes) memory.remember(w.filter._id as string, w.effect.entry);
+          return TE.right(outcomes);
+        }
         if (attempt >= maxExactAttempts) {
           return TE.left<StoreError>({
             _tag: 'StoreError',
@@ -120,19 +133,47 @@ export const processPaymentService = (deps: {
     );
   };
 
+  /**
+   * What a result needs before the round's one write: nothing (its key is remembered in the order's
+   * history), a write that at most one alternative of matches, or a read (the slow path decides).
+   */
+  const planOf = (r: PspResult, key: string, now: Date, maxAlternatives: number): Plan => {
+    const entry = memory.recorded(key);
+    if (entry !== undefined)
+      return { _tag: 'Known', outcome: recordedOutcome(entry, r.source) ?? { _tag: 'Duplicate' } };
+    const terminal = memory.terminal(r.event.paymentOrderId);
+    if (terminal !== undefined) {
+      return {
+        _tag: 'Write',
+        outcome: { _tag: 'IgnoredTerminal', status: terminal },
+        alternatives: [terminalWrite(r.event, key, r.source, terminal, now)],
+      };
+    }
+    const write = optimisticWrite(r.event, key, r.source, policy, now, maxAlternatives);
+    return write === undefined
+      ? { _tag: 'Read' }
+      : { _tag: 'Write', outcome: { _tag: 'Applied', to: write.to }, alternatives: write.alternatives };
+  };
+
   const processRound = (round: readonly PspResult[]): TE.TaskEither<StoreError, readonly Outcome[]> => {
     const now = deps.now();
     const keys = round.map((r) => eventKeyOf(r.event));
     // Each alternative costs the server a statement; they pay only where they spare the read: a round of one.
     const maxAlternatives = round.length === 1 ? Number.POSITIVE_INFINITY : 1;
-    const writes = round.map((r, i) => optimisticWrite(r.event, keys[i] ?? '', r.source, policy, now, maxAlternatives));
-    const statements = writes.flatMap((w) => w?.alternatives ?? []);
+    const plans = round.map((r, i) => planOf(r, keys[i] ?? '', now, maxAlternatives));
+    const statements = plans.flatMap((p) => (p._tag === 'Write' ? p.alternatives : []));
+    const writing = plans.filter((p) => p._tag === 'Write').length;
     return pipe(
       statements.length === 0 ? TE.right(0) : store.write(statements),
       TE.chain((matched): TE.TaskEither<StoreError, readonly Outcome[]> => {
-        // At most one alternative per result matches: all matched means every result was applied.
-        if (matched === round.length && writes.every((w) => w !== undefined)) {
-          return TE.right(writes.map((w): Outcome => ({ _tag: 'Applied', to: w.to })));
+        // At most one alternative per result matches: all matched means every write went through.
+        if (matched === writing && plans.every(isDecided)) {
+          plans.forEach((p, i) => {
+            const alternative = p._tag === 'Write' ? p.alternatives[0] : undefined;
+            if (alternative !== undefined)
+              memory.remember(round[i]?.event.paymentOrderId ?? '', alternative.effect.entry);
+          });
+          return TE.right(plans.map((p) => p.outcome));
         }
         return pipe(
           store.find(round.map((r) => r.event.paymentOrderId)),

@@ -15,6 +15,7 @@ import {
   orderStatuses,
   paymentOrderStore,
   processPaymentService,
+  resultMemory,
 } from '../../src/state/index.js';
 import type {
   Outcome,
@@ -134,7 +135,13 @@ const scenario = (seed: number, orderCount: number): Scenario => {
   return { perOrder, batches };
 };
 
-describe.each(policies)('processPspResults against the pure model, $name', ({ policy }) => {
+// The same, with the worker's memory of recorded keys and terminal orders: it may spare reads, never change an answer.
+const services = [
+  ...policies.map((p) => ({ ...p, remembering: false })),
+  ...policies.map((p) => ({ ...p, name: `${p.name}, remembering`, remembering: true })),
+];
+
+describe.each(services)('processPspResults against the pure model, $name', ({ policy, remembering }) => {
   const tally = new Map<string, number>();
   let exhausted = 0;
 
@@ -143,7 +150,12 @@ describe.each(policies)('processPspResults against the pure model, $name', ({ po
     async (seed) => {
       const { perOrder, batches } = scenario(seed, 40);
       for (const o of perOrder) if (!o.missing) await insert(initiated(o.id));
-      const service = processPaymentService({ store: paymentOrderStore(orders), policy, now: fixedClock });
+      const service = processPaymentService({
+        store: paymentOrderStore(orders),
+        policy,
+        now: fixedClock,
+        ...(remembering ? { memory: resultMemory(50) } : {}),
+      });
 
       const outcomes = new Map<PspResult, Outcome>();
       for (const batch of batches) {
@@ -400,6 +412,74 @@ describe('processPspResult', () => {
 // ---------------------------------------------------------------------------------------------------------
 // Overlapping consumers and an unreachable store.
 // ---------------------------------------------------------------------------------------------------------
+
+describe("the worker's memory of recorded keys and terminal orders", () => {
+  /** The real store, with a tally of its round trips. */
+  const counted = () => {
+    const calls = { write: 0, find: 0 };
+    const real = paymentOrderStore(orders);
+    const store: PaymentOrderStore = {
+      ...real,
+      write: (writes) => {
+        calls.write += 1;
+        return real.write(writes);
+      },
+      find: (ids) => {
+        calls.find += 1;
+        return real.find(ids);
+      },
+    };
+    return { calls, service: processPaymentService({ store, policy, now: fixedClock, memory: resultMemory(100) }) };
+  };
+
+  it('answers a redelivered record and a republished result without a round trip, as the store would', async () => {
+    const id = orderId(uniqueName('po-memory'));
+    await insert(initiated(id));
+    const { calls, service } = counted();
+    const first = event(id, 'PENDING', 1);
+    expect(await run(service.processPspResult(first, source(1)))).toEqual({ _tag: 'Applied', to: 'PENDING' });
+    expect(calls).toEqual({ write: 1, find: 0 });
+    // The same record again (a redelivery): its recorded outcome. The same result in another record: a duplicate.
+    expect(await run(service.processPspResult(first, source(1)))).toEqual({ _tag: 'Applied', to: 'PENDING' });
+    expect(await run(service.processPspResult(first, source(2)))).toEqual({ _tag: 'Duplicate' });
+    expect(calls).toEqual({ write: 1, find: 0 });
+    expect((await stored(id))?.history).toHaveLength(1);
+  });
+
+  it('records a late result for an order it saw end in one guarded write, without reading it', async () => {
+    const id = orderId(uniqueName('po-memory'));
+    await insert(initiated(id));
+    const { calls, service } = counted();
+    await run(service.processPspResult(event(id, 'SUCCESSFUL', 1), source(1)));
+    expect(await run(service.processPspResult(event(id, 'PENDING', 2), source(2)))).toEqual({
+      _tag: 'IgnoredTerminal',
+      status: 'SUCCESSFUL',
+    });
+    expect(calls).toEqual({ write: 2, find: 0 });
+    const model = fold(
+      initiated(id),
+      [
+        { event: event(id, 'SUCCESSFUL', 1), source: source(1) },
+        { event: event(id, 'PENDING', 2), source: source(2) },
+      ],
+      policy,
+    );
+    expect(await stored(id)).toEqual(model.doc);
+  });
+
+  it('falls back to reading when what it remembers is not the whole story', async () => {
+    const id = orderId(uniqueName('po-memory'));
+    await insert(initiated(id));
+    const { calls, service } = counted();
+    await run(service.processPspResult(event(id, 'DECLINED', 1), source(1)));
+    // Another worker recorded this late result already: the guarded write matches nothing, the read decides.
+    const other = processPaymentService({ store: paymentOrderStore(orders), policy, now: fixedClock });
+    await run(other.processPspResult(event(id, 'PENDING', 2), source(7)));
+    expect(await run(service.processPspResult(event(id, 'PENDING', 2), source(2)))).toEqual({ _tag: 'Duplicate' });
+    expect(calls).toEqual({ write: 2, find: 1 });
+    expect((await stored(id))?.history).toHaveLength(2);
+  });
+});
 
 describe('two consumers overlapping on the same records (a rebalance)', () => {
   it('still leave every order where the model does', async () => {
