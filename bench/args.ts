@@ -2,12 +2,14 @@
 export interface BenchArgs {
   /** Events of the in-process backlog run (a) and the transport run (c). */
   readonly events: number;
-  /** Orders (= collection size) of the stand-in runs (d, e, f). */
-  readonly orders: number;
+  /** Orders (= collection sizes) of the stand-in runs (d, e, n, f) on the stack's (indexed) stand-in, in order. */
+  readonly orders: readonly number[];
+  /** Orders of rows e and n on an unindexed stand-in the bench starts itself; 0 = skip. */
+  readonly unindexedOrders: number;
   /** Seconds each fixed-rate latency step runs (b). */
   readonly latencySeconds: number;
   readonly rates: readonly number[];
-  /** Which rows to run: a b c d e f (all by default). */
+  /** Which rows to run: a b c d e n by default; f only when asked for. */
   readonly only: ReadonlySet<string>;
   readonly quick: boolean;
   readonly seed: number;
@@ -17,22 +19,44 @@ export interface BenchArgs {
   readonly profile: boolean;
 }
 
-export const allRows = ['a', 'b', 'c', 'd', 'e', 'f'] as const;
+export const allRows = ['a', 'b', 'c', 'd', 'e', 'n', 'f'] as const;
+/** Row f (the serial naive consumer, not a correct one) runs only when `--only` names it. */
+export const defaultRows = ['a', 'b', 'c', 'd', 'e', 'n'] as const;
+/** The rows run on the stack's stand-in at every `--orders` size. */
+export const standInRows = ['d', 'e', 'n', 'f'] as const;
+/** The rows run on the unindexed stand-in at `--unindexed-orders`. */
+export const unindexedRows = ['e', 'n'] as const;
 
-const usage = `usage: tsx bench/run.ts [--events N] [--orders N] [--quick] [--only a,b,c,d,e,f] [--seconds S] [--seed N] [--no-save] [--profile]
-  --events N    events of the in-process backlog and transport runs (default 200000; --quick: 20000)
-  --orders N    orders, and so documents, of the stand-in runs (default 3000; --quick: 500)
-  --seconds S   seconds of each fixed-rate latency step (default 10; --quick: 3)
-  --only ROWS   comma-separated subset of a,b,c,d,e,f
-  --seed N      seed of the event generator (default 42)
-  --no-save     print the table only
-  --profile     CPU-profile row a and print where its time goes (slows row a a little)`;
+const usage = `usage: tsx bench/run.ts [--events N] [--orders N[,N…]] [--unindexed-orders N] [--quick] [--only a,b,c,d,e,n,f] [--seconds S] [--seed N] [--no-save] [--profile]
+  --events N              events of the in-process backlog and transport runs (default 200000; --quick: 20000)
+  --orders N[,N…]         orders, and so documents, of rows d, e, n (and f) on the stack's stand-in, one
+                          set of rows per size (default 3000,20000; --quick: 500,1500)
+  --unindexed-orders N    orders of rows e and n on an unindexed stand-in the bench starts on a free port
+                          and stops at the end (default 3000; --quick: 500; 0 = skip)
+  --seconds S             seconds of each fixed-rate latency step (default 10; --quick: 3)
+  --only ROWS             comma-separated subset of a,b,c,d,e,n,f (default a,b,c,d,e,n)
+  --seed N                seed of the event generator (default 42)
+  --no-save               print the table only
+  --profile               CPU-profile row a and print where its time goes (slows row a a little)`;
 
 const positiveInt = (flag: string, value: string | undefined): number => {
   const n = Number(value);
   if (value === undefined || !Number.isSafeInteger(n) || n <= 0)
     throw new Error(`${flag} needs a positive integer\n${usage}`);
   return n;
+};
+
+const nonNegativeInt = (flag: string, value: string | undefined): number => {
+  const n = Number(value);
+  if (value === undefined || value === '' || !Number.isSafeInteger(n) || n < 0)
+    throw new Error(`${flag} needs an integer ≥ 0\n${usage}`);
+  return n;
+};
+
+const positiveInts = (flag: string, value: string | undefined): number[] => {
+  const parts = (value ?? '').split(',').filter((p) => p !== '');
+  if (parts.length === 0) throw new Error(`${flag} needs a comma-separated list of positive integers\n${usage}`);
+  return [...new Set(parts.map((p) => positiveInt(flag, p)))];
 };
 
 export const parseArgs = (argv: readonly string[]): BenchArgs => {
@@ -42,9 +66,10 @@ export const parseArgs = (argv: readonly string[]): BenchArgs => {
   }
   const quick = argv.includes('--quick');
   let events = quick ? 20_000 : 200_000;
-  let orders = quick ? 500 : 3_000;
+  let orders: readonly number[] = quick ? [500, 1_500] : [3_000, 20_000];
+  let unindexedOrders = quick ? 500 : 3_000;
   let latencySeconds = quick ? 3 : 10;
-  let only: ReadonlySet<string> = new Set(allRows);
+  let only: ReadonlySet<string> = new Set(defaultRows);
   let seed = 42;
   let save = true;
   let profile = false;
@@ -57,7 +82,10 @@ export const parseArgs = (argv: readonly string[]): BenchArgs => {
         events = positiveInt(flag, argv[++i]);
         break;
       case '--orders':
-        orders = positiveInt(flag, argv[++i]);
+        orders = positiveInts(flag, argv[++i]);
+        break;
+      case '--unindexed-orders':
+        unindexedOrders = nonNegativeInt(flag, argv[++i]);
         break;
       case '--seconds':
         latencySeconds = positiveInt(flag, argv[++i]);
@@ -74,7 +102,8 @@ export const parseArgs = (argv: readonly string[]): BenchArgs => {
       case '--only': {
         const rows = (argv[++i] ?? '').split(',').filter((r) => r !== '');
         const unknown = rows.filter((r) => !(allRows as readonly string[]).includes(r));
-        if (rows.length === 0 || unknown.length > 0) throw new Error(`--only takes rows among a,b,c,d,e,f\n${usage}`);
+        if (rows.length === 0 || unknown.length > 0)
+          throw new Error(`--only takes rows among ${allRows.join(',')}\n${usage}`);
         only = new Set(rows);
         break;
       }
@@ -82,5 +111,5 @@ export const parseArgs = (argv: readonly string[]): BenchArgs => {
         throw new Error(`unknown argument ${flag}\n${usage}`);
     }
   }
-  return { events, orders, latencySeconds, rates: [100, 1_000], only, quick, seed, save, profile };
+  return { events, orders, unindexedOrders, latencySeconds, rates: [100, 1_000], only, quick, seed, save, profile };
 };

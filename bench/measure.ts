@@ -9,8 +9,16 @@ import { cpuSecondsOf } from './server-pids.js';
 /** Small measuring tools shared by the rows. */
 
 export const runId = randomUUID().slice(0, 8);
-/** A fresh Kafka/MongoDB name for this run. */
-export const freshName = (what: string): string => `bench-${runId}-${what}`;
+const namesGiven = new Map<string, number>();
+/**
+ * A fresh Kafka/MongoDB name for this run: `bench-<run id>-<what>`, and `…-<what>-2`, `-3`… when a row runs
+ * again in the same run (once per stand-in set), so no database, topic or group is ever shared.
+ */
+export const freshName = (what: string): string => {
+  const n = (namesGiven.get(what) ?? 0) + 1;
+  namesGiven.set(what, n);
+  return `bench-${runId}-${what}${n === 1 ? '' : `-${n}`}`;
+};
 export const freshDbName = (what: string): string => freshName(what).replace(/-/g, '_');
 
 export const percentile = (sorted: readonly number[], p: number): number => {
@@ -117,7 +125,15 @@ export const waitForCommitted = async (
 ): Promise<number> => {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
-    const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+    let offsets: Awaited<ReturnType<Admin['fetchOffsets']>>[number] | undefined;
+    try {
+      [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+    } catch (e) {
+      // On a fresh broker the offsets topic is still being made: "not the correct coordinator", "loading".
+      if ((e as { retriable?: boolean }).retriable !== true || performance.now() > deadline) throw e;
+      await sleep(everyMs);
+      continue;
+    }
     const committed = new Map((offsets?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
     let behind = 0;
     for (const [p, high] of ends) behind += Math.max(0, high - Math.max(0, committed.get(p) ?? 0));

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { MachineInfo } from './machine.js';
 import type { ProfileSummary } from './profile-summary.js';
-import type { LatencyRow, ThroughputRow } from './rows.js';
+import type { LatencyRow, StandInInfo, ThroughputRow } from './rows.js';
 
 export interface Ratio {
   readonly name: string;
@@ -10,6 +10,18 @@ export interface Ratio {
   /** Which interval each side is measured over. */
   readonly basis: string;
   readonly value: number;
+  /** For stand-in rows: the stand-in both sides ran on and its collection size (orders). */
+  readonly standIn?: StandInInfo['kind'];
+  readonly orders?: number;
+}
+
+/** One event set the stand-in rows drained: which stand-in, how many orders and events, which topic. */
+export interface StandInSet {
+  readonly standIn: StandInInfo;
+  readonly orders: number;
+  readonly events: number;
+  readonly topic: string;
+  readonly rows: readonly string[];
 }
 
 export interface BenchReport {
@@ -17,7 +29,8 @@ export interface BenchReport {
   readonly durationSeconds: number;
   readonly args: Record<string, unknown>;
   readonly machine: MachineInfo;
-  readonly standInCollectionSize: number | undefined;
+  /** Every stand-in set, in the order run; each stand-in row names its own in `standIn` and `storeSize`. */
+  readonly standIns: readonly StandInSet[];
   readonly plans: Record<string, unknown>;
   readonly rows: readonly ThroughputRow[];
   readonly latency: readonly LatencyRow[];
@@ -43,38 +56,61 @@ const fromJoinOf = (row: ThroughputRow): number | undefined => {
   return j?.perSecond;
 };
 
+/** Rows of one stand-in set: the same stand-in and collection size. */
+const setKey = (row: ThroughputRow): string | undefined =>
+  row.storeKind === 'stand-in' ? `${row.standIn?.kind ?? 'unknown'} ${row.storeSize ?? '?'}` : undefined;
+
 export const ratiosOf = (rows: readonly ThroughputRow[]): Ratio[] => {
   const out: Ratio[] = [];
-  const add = (name: string, of: string, basis: string, top: number | undefined, bottom: number | undefined): void => {
-    if (top !== undefined && bottom !== undefined) out.push({ name, of, basis, value: top / bottom });
-  };
-  const [a, c, d, e, f] = ['a', 'c', 'd', 'e', 'f'].map((id) => byId(rows, id));
   const committed = 'first consumed → last committed';
   const lastWrite = 'first consumed → last write';
-  add('worker / naive baseline (stand-in)', 'e/f', committed, e?.perSecond, f?.perSecond);
-  add('worker / naive baseline (stand-in)', 'e/f', lastWrite, e?.toLastWrite?.perSecond, f?.toLastWrite?.perSecond);
-  add(
-    'worker e2e / store limit (stand-in)',
-    'e/d',
-    `e: ${committed}; d: first → last write`,
-    e?.perSecond,
-    d?.perSecond,
-  );
-  add(
-    'worker e2e / store limit (stand-in)',
-    'e/d',
-    `e: ${lastWrite}; d: first → last write`,
-    e?.toLastWrite?.perSecond,
-    d?.perSecond,
-  );
-  add(
-    'worker pipeline in-process / transport',
-    'a/c',
-    'both from group join; a to last committed, c to last consumed',
-    a === undefined ? undefined : fromJoinOf(a),
-    c?.perSecond,
-  );
+  const sets = new Map<string, ThroughputRow[]>();
+  for (const row of rows) {
+    const key = setKey(row);
+    if (key !== undefined) sets.set(key, [...(sets.get(key) ?? []), row]);
+  }
+  for (const set of sets.values()) {
+    const [d, e, n, f] = ['d', 'e', 'n', 'f'].map((id) => byId(set, id));
+    const where = { standIn: set[0]?.standIn?.kind ?? 'unknown', orders: set[0]?.storeSize };
+    const add = (name: string, of: string, basis: string, top?: number, bottom?: number): void => {
+      if (top !== undefined && bottom !== undefined) out.push({ name, of, basis, value: top / bottom, ...where });
+    };
+    add('worker e2e / concurrent naive', 'e/n', committed, e?.perSecond, n?.perSecond);
+    add('worker e2e / concurrent naive', 'e/n', lastWrite, e?.toLastWrite?.perSecond, n?.toLastWrite?.perSecond);
+    add('store limit / concurrent naive', 'd/n', `d: first → last write; n: ${committed}`, d?.perSecond, n?.perSecond);
+    add('serial naive / concurrent naive', 'f/n', committed, f?.perSecond, n?.perSecond);
+    add('worker e2e / store limit', 'e/d', `e: ${committed}; d: first → last write`, e?.perSecond, d?.perSecond);
+    add(
+      'worker e2e / store limit',
+      'e/d',
+      `e: ${lastWrite}; d: first → last write`,
+      e?.toLastWrite?.perSecond,
+      d?.perSecond,
+    );
+  }
+  const [a, c] = ['a', 'c'].map((id) => byId(rows, id));
+  if (a !== undefined && c !== undefined) {
+    const top = fromJoinOf(a);
+    if (top !== undefined)
+      out.push({
+        name: 'worker pipeline in-process / transport',
+        of: 'a/c',
+        basis: 'both from group join; a to last committed, c to last consumed',
+        value: top / c.perSecond,
+      });
+  }
   return out;
+};
+
+const describeSets = (sets: readonly StandInSet[]): string[] => {
+  const byUrl = new Map<string, StandInSet[]>();
+  for (const s of sets) byUrl.set(s.standIn.url, [...(byUrl.get(s.standIn.url) ?? []), s]);
+  return [...byUrl.values()].map((group) => {
+    const info = (group[0] as StandInSet).standIn;
+    const origin = info.origin === 'bench' ? 'started by the bench' : "the stack's";
+    const sizes = group.map((s) => `${fmt(s.orders)} orders / ${fmt(s.events)} events (rows ${s.rows.join('')})`);
+    return `${info.kind} stand-in, ${origin}, ${info.url}: ${sizes.join('; ')}`;
+  });
 };
 
 export const renderReport = (r: BenchReport): string => {
@@ -82,7 +118,8 @@ export const renderReport = (r: BenchReport): string => {
   const head = [
     `psp-stream bench ${r.startedAt} — commit ${m.commit}${m.srcTreeHash === 'clean' ? '' : ` + uncommitted src/ changes (hash ${m.srcTreeHash})`}`,
     `${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB; node ${m.node}, kafkajs ${m.kafkajs}, mongodb driver ${m.mongodbDriver}`,
-    `stand-in collection: ${r.standInCollectionSize ?? '-'} documents; run took ${fmt(r.durationSeconds)} s`,
+    ...describeSets(r.standIns),
+    `run took ${fmt(r.durationSeconds)} s`,
     ...(m.busyBeforeRun === undefined
       ? []
       : [
@@ -110,7 +147,7 @@ export const renderReport = (r: BenchReport): string => {
       fmt(row.perSecond),
       row.toLastWrite === undefined ? '-' : fmt(row.toLastWrite.perSecond),
       fmt(row.roundTripsPerEvent, 4),
-      row.storeSize === undefined ? '-' : `${fmt(row.storeSize)} ${row.storeKind ?? ''}`,
+      row.storeSize === undefined ? '-' : `${fmt(row.storeSize)} ${row.standIn?.kind ?? row.storeKind ?? ''}`,
       row.oracleMismatches === undefined ? '-' : fmt(row.oracleMismatches),
       row.notes.join('; '),
     ]),
@@ -135,8 +172,14 @@ export const renderReport = (r: BenchReport): string => {
     r.ratios.length === 0
       ? ''
       : `\n\ng. ratios\n${table(
-          ['ratio', 'rows', 'value', 'measured over'],
-          r.ratios.map((x) => [x.name, x.of, fmt(x.value, 2), x.basis]),
+          ['ratio', 'rows', 'stand-in', 'value', 'measured over'],
+          r.ratios.map((x) => [
+            x.name,
+            x.of,
+            x.standIn === undefined ? '-' : `${x.standIn} ${fmt(x.orders)}`,
+            fmt(x.value, 2),
+            x.basis,
+          ]),
         )}`;
   return `${head}\n\n${throughput}${latency}${ratios}\n`;
 };

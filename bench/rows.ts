@@ -1,3 +1,16 @@
+/**
+ * A MongoDB stand-in a row ran on. `indexed`: mongo-java-server planning `_id` and single-field filters
+ * through indexes (the stack's default); `unindexed`: the plain memory backend, which scans the collection
+ * for any filter that is not exactly an index's fields; `unknown`: MONGO_URL is not a local stand-in.
+ */
+export interface StandInInfo {
+  readonly kind: 'indexed' | 'unindexed' | 'unknown';
+  readonly url: string;
+  /** `stack`: the one MONGO_URL names (`npm run bench` starts it); `bench`: started and stopped by this run. */
+  readonly origin: 'stack' | 'bench';
+  readonly pid?: number | undefined;
+}
+
 /** What each row of the table reports. */
 export interface ThroughputRow {
   readonly id: string;
@@ -12,6 +25,8 @@ export interface ThroughputRow {
   /** Documents in payment_orders while the row ran. */
   readonly storeSize?: number;
   readonly storeKind?: 'in-memory' | 'stand-in';
+  /** Which stand-in a stand-in row ran on: its filter planning and where it came from. */
+  readonly standIn?: StandInInfo;
   /** Orders whose final status/attempts differ from the scenario oracle (should be 0 for the worker). */
   readonly oracleMismatches?: number;
   readonly notes: readonly string[];

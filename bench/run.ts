@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { MongoClient } from 'mongodb';
 import { createKafka } from '../src/kafka/client.js';
 import { createLogger } from '../src/telemetry/logger.js';
-import { parseArgs } from './args.js';
+import { parseArgs, standInRows, unindexedRows } from './args.js';
 import type { BenchContext } from './context.js';
 import { planEvents, type EventPlan } from './events.js';
 import { benchProducer, createTopic, produceBacklog, type Produced } from './load.js';
@@ -13,16 +13,18 @@ import { pidListeningOn, portsOf } from './server-pids.js';
 import { installCommandCounter } from './mongo-commands.js';
 import { runLatency } from './phases/latency.js';
 import { runNaive } from './phases/naive.js';
+import { runConcurrentNaive } from './phases/naive-concurrent.js';
 import { runPipeline } from './phases/pipeline.js';
 import { runStoreLimit, warmUpStandIn } from './phases/store-limit.js';
 import { runTransport } from './phases/transport.js';
 import { runWorkerE2e } from './phases/worker-e2e.js';
 import { renderProfile, type ProfileSummary } from './profile-summary.js';
-import { ratiosOf, renderReport, saveReport } from './report.js';
-import type { LatencyRow, ThroughputRow } from './rows.js';
+import { ratiosOf, renderReport, saveReport, type StandInSet } from './report.js';
+import type { LatencyRow, StandInInfo, ThroughputRow } from './rows.js';
+import { describeStandIn, startUnindexedStandIn, type StartedStandIn } from './stand-ins.js';
 
 /**
- * The benchmark: rows a–f in one run against the local Kafka and MongoDB stand-in (KAFKA_BROKERS and
+ * The benchmark: rows a–e and n (f on request) in one run against the local Kafka and MongoDB stand-in (KAFKA_BROKERS and
  * MONGO_URL from the environment: `npm run bench` provides them), printed as a table and saved as JSON.
  */
 const log = (line: string): void => {
@@ -40,7 +42,7 @@ const cleanUp = async (ctx: BenchContext): Promise<void> => {
   if (ctx.createdTopics.length > 0) {
     // Topics made by runWorker may not exist if it failed early: delete only what is there.
     const existing = new Set(await ctx.admin.listTopics());
-    const topics = ctx.createdTopics.filter((t) => existing.has(t));
+    const topics = [...new Set(ctx.createdTopics)].filter((t) => existing.has(t));
     if (topics.length > 0) await ctx.admin.deleteTopics({ topics, timeout: 30_000 });
     log(`deleted topics: ${topics.join(', ')}`);
   }
@@ -60,10 +62,9 @@ const main = async (): Promise<number> => {
   }
   installCommandCounter();
   const ports = portsOf(brokers, mongoUrl);
-  setServerPids({
-    broker: ports.broker === undefined ? undefined : pidListeningOn(ports.broker),
-    store: ports.store === undefined ? undefined : pidListeningOn(ports.store),
-  });
+  const brokerPid = ports.broker === undefined ? undefined : pidListeningOn(ports.broker);
+  const storePid = ports.store === undefined ? undefined : pidListeningOn(ports.store);
+  setServerPids({ broker: brokerPid, store: storePid });
   // Other work on the same cores (a test run, a second stack) moves every figure: measure it and say so.
   const idleCheck = cpuMeter();
   await sleep(1_000);
@@ -94,10 +95,70 @@ const main = async (): Promise<number> => {
   const rows: ThroughputRow[] = [];
   let latency: readonly LatencyRow[] = [];
   const plans: Record<string, unknown> = {};
-  let standInSize: number | undefined;
+  const standIns: StandInSet[] = [];
+  let unindexed: StartedStandIn | undefined;
   let profile: ProfileSummary | undefined;
   const want = (row: string): boolean => args.only.has(row);
-  log(`run ${runId}: events ${args.events}, stand-in orders ${args.orders}, rows ${[...args.only].join('')}`);
+  const stackStandIn = describeStandIn(mongoUrl, 'stack');
+  log(
+    `run ${runId}: events ${args.events}, ${stackStandIn.kind} stand-in orders ${args.orders.join(',')}, unindexed ${args.unindexedOrders}, rows ${[...args.only].join('')}`,
+  );
+  // One event set per collection size, produced once and drained by every stand-in row of that size.
+  const standInPlans = new Map<number, { readonly plan: EventPlan; readonly topic: string }>();
+  const standInPlan = async (orders: number): Promise<{ readonly plan: EventPlan; readonly topic: string }> => {
+    const known = standInPlans.get(orders);
+    if (known !== undefined) return known;
+    const plan = planEvents({ orders, prefix: `s${orders}-${runId}`, seed: args.seed + 1 });
+    const topic = freshName(`s${orders}-results`);
+    await createTopic(admin, topic);
+    ctx.createdTopics.push(topic);
+    const produced = await produceBacklog(producer, topic, plan.events);
+    plans[`standIn-${orders}`] = { ...describePlan(plan), topic, produced };
+    log(`stand-in set: ${plan.events.length} events of ${plan.orders.length} orders`);
+    const made = { plan, topic };
+    standInPlans.set(orders, made);
+    return made;
+  };
+  /** Rows `ids` (those wanted) on one stand-in at one collection size; the stand-in warmed up first if `warm`. */
+  const runStandInSet = async (
+    setCtx: BenchContext,
+    standIn: StandInInfo,
+    orders: number,
+    ids: readonly string[],
+    warm: boolean,
+  ): Promise<void> => {
+    const wanted = ids.filter(want);
+    if (wanted.length === 0) return;
+    const { plan, topic } = await standInPlan(orders);
+    if (warm) await warmUpStandIn(setCtx, topic);
+    for (const [row, run] of [
+      ['d', runStoreLimit],
+      ['e', runWorkerE2e],
+      ['n', runConcurrentNaive],
+      ['f', runNaive],
+    ] as const) {
+      if (!wanted.includes(row)) continue;
+      const result = await run(setCtx, plan, topic);
+      rows.push({ ...result, standIn });
+      log(
+        `${row} done (${standIn.kind} stand-in, ${result.storeSize ?? '?'} docs): ${round(result.perSecond)} events/s, ${round(result.roundTripsPerEvent ?? 0, 4)} round trips/event, ${result.oracleMismatches ?? '-'} oracle misses`,
+      );
+    }
+    standIns.push({ standIn, orders, events: plan.events.length, topic, rows: wanted });
+  };
+  const stopUnindexed = async (): Promise<void> => {
+    const server = unindexed;
+    unindexed = undefined;
+    if (server === undefined) return;
+    await server.stop();
+    log(`stopped the unindexed stand-in (${server.info.url})`);
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    log(`${signal}: stopping`);
+    void stopUnindexed().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     if (want('a') || want('c')) {
       const plan = planEvents({ events: args.events, prefix: `a-${runId}`, seed: args.seed });
@@ -124,43 +185,47 @@ const main = async (): Promise<number> => {
       latency = await runLatency(ctx, args.rates, args.latencySeconds);
       log(`b done: ${latency.map((l) => `${l.rate}/s p99 ${l.p99Ms} ms`).join(', ')}`);
     }
-    if (want('d') || want('e') || want('f')) {
-      const plan = planEvents({ orders: args.orders, prefix: `s-${runId}`, seed: args.seed + 1 });
-      const topic = freshName('s-results');
-      await createTopic(admin, topic);
-      ctx.createdTopics.push(topic);
-      const produced = await produceBacklog(producer, topic, plan.events);
-      plans['standIn'] = { ...describePlan(plan), topic, produced };
-      log(`stand-in set: ${plan.events.length} events of ${plan.orders.length} orders`);
-      await warmUpStandIn(ctx, topic);
-      for (const [row, run] of [
-        ['d', runStoreLimit],
-        ['e', runWorkerE2e],
-        ['f', runNaive],
-      ] as const) {
-        if (!want(row)) continue;
-        const result = await run(ctx, plan, topic);
-        rows.push(result);
-        standInSize = result.storeSize;
-        log(
-          `${row} done: ${round(result.perSecond)} events/s, ${round(result.roundTripsPerEvent ?? 0, 4)} round trips/event`,
-        );
+    let warm = true;
+    for (const orders of args.orders) {
+      const before = standIns.length;
+      await runStandInSet(ctx, stackStandIn, orders, standInRows, warm);
+      warm &&= standIns.length === before;
+    }
+    if (args.unindexedOrders > 0 && unindexedRows.some(want)) {
+      unindexed = await startUnindexedStandIn();
+      log(`started an unindexed stand-in: ${unindexed.info.url} (pid ${unindexed.info.pid ?? '-'})`);
+      const client = await new MongoClient(unindexed.info.url, { serverSelectionTimeoutMS: 10_000 }).connect();
+      // Its databases vanish with it (memory only): nothing of it for cleanUp to drop.
+      const unindexedCtx: BenchContext = { ...ctx, mongoUrl: unindexed.info.url, mongo: client, createdDbs: [] };
+      setServerPids({ broker: brokerPid, store: unindexed.info.pid });
+      try {
+        await runStandInSet(unindexedCtx, unindexed.info, args.unindexedOrders, unindexedRows, true);
+      } finally {
+        setServerPids({ broker: brokerPid, store: storePid });
+        await client.close();
+        await stopUnindexed();
       }
     }
   } finally {
+    await stopUnindexed().catch((e: unknown) => {
+      log(`stopping the unindexed stand-in failed: ${e instanceof Error ? e.message : String(e)}`);
+    });
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await cleanUp(ctx).catch((e: unknown) => {
       log(`clean-up failed: ${e instanceof Error ? e.message : String(e)}`);
     });
     await Promise.allSettled([producer.disconnect(), admin.disconnect(), mongo.close()]);
   }
-  const order = ['a', 'c', 'd', 'e', 'f'];
-  rows.sort((x, y) => order.indexOf(x.id) - order.indexOf(y.id));
+  // a and c first; the stand-in rows stay in the order they ran (set by set).
+  const rank = (row: ThroughputRow): number => ['a', 'c'].indexOf(row.id) + (['a', 'c'].includes(row.id) ? 0 : 3);
+  rows.sort((x, y) => rank(x) - rank(y));
   const report = {
     startedAt,
     durationSeconds: (performance.now() - t0) / 1000,
     args: { ...args, only: [...args.only] },
     machine: { ...machine, busyBeforeRun: busyBefore, loadAverage: loadavg() },
-    standInCollectionSize: standInSize,
+    standIns,
     plans,
     rows,
     latency,
