@@ -3,7 +3,8 @@ import { MongoClient } from 'mongodb';
 import { parseArgs } from 'node:util';
 import { decodeEnv, describeEnv } from '../config/env-spec.js';
 import { redriveEnv } from '../config/redrive-env.js';
-import { createKafka, idempotentProducer } from '../kafka/client.js';
+import { createKafka, idempotentProducer, kafkaConnectionOf } from '../kafka/client.js';
+import { kafkaSecurityFailureOf } from '../kafka/security-failure.js';
 import { redriveDeadLetters, type RedriveCounts, type RedriveRequest } from '../kafka/dead-letter-redrive.js';
 import { dlqRedrivesCollection, redriveLedger, type RedriveDocument } from '../kafka/redrive-ledger.js';
 import { sendInChunks } from '../kafka/send-in-chunks.js';
@@ -96,7 +97,7 @@ export const runDlqRedriveCommand = async (args: readonly string[]): Promise<num
   };
 
   const mongo = new MongoClient(config.MONGO_URL, { serverSelectionTimeoutMS: 5_000 });
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID }, logger);
+  const kafka = createKafka(kafkaConnectionOf(config), logger);
   const admin = kafka.admin();
   const producer = idempotentProducer(kafka);
   try {
@@ -117,12 +118,15 @@ export const runDlqRedriveCommand = async (args: readonly string[]): Promise<num
         ),
     );
     if (E.isLeft(result)) {
+      // Kafka refusing us is reported by main, in one line with its own exit code.
+      if (kafkaSecurityFailureOf(result.left.cause) !== undefined) throw result.left.cause;
       console.error(`dlq redrive failed (${result.left.code}): ${result.left.message}`);
       return 1;
     }
     console.log(report(request, result.right));
     return 0;
   } catch (error: unknown) {
+    if (kafkaSecurityFailureOf(error) !== undefined) throw error;
     console.error(`dlq redrive failed: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   } finally {

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { decodeEnv, describeEnv } from '../config/env-spec.js';
 import { executorEnv } from '../config/executor-env.js';
+import { kafkaSecurityFailureOf } from '../kafka/security-failure.js';
 import { createLogger } from '../telemetry/logger.js';
 import { generatedCommands, runExecutorBatch, runExecutorService } from './run-executor.js';
 import { orExplainInvalidEnv } from './explain-invalid-env.js';
@@ -50,6 +51,8 @@ export const runExecutorCommand = async (args: readonly string[]): Promise<numbe
       await service.done;
       return 0;
     } catch (error) {
+      // Kafka refusing us is reported by main, in one line with its own exit code.
+      if (kafkaSecurityFailureOf(error) !== undefined) throw error;
       logger.fatal({ err: error }, 'executor failed');
       return 1;
     }

@@ -6,6 +6,7 @@ import { runStackCommand, stackHelp } from './stack-command.js';
 import { executorHelp, runExecutorCommand } from './executor-command.js';
 import { ordersHelp, runOrdersCommand } from './orders-command.js';
 import { runWorkerCommand, workerHelp } from './worker-command.js';
+import { describeKafkaSecurityFailure, exitCodeOf, kafkaSecurityFailureOf } from '../kafka/security-failure.js';
 
 const help = `usage: psp-stream <command> [options]
 
@@ -18,7 +19,10 @@ commands:
   stack up|down|status   the local Kafka broker and MongoDB stand-in (no Docker needed)
   dlq redrive            publishes dead letters again to the result topic, each at most once across runs
 
-Run "psp-stream <command> --help" for a command's options.`;
+Run "psp-stream <command> --help" for a command's options.
+
+exit codes: 0 done, 1 failed, 2 invalid arguments or configuration (one line per variable),
+  3 cannot authenticate to Kafka (SASL credentials or TLS certificates), 4 not authorized by Kafka (ACLs).`;
 
 const main = async (argv: readonly string[]): Promise<number> => {
   const [command, ...rest] = argv;
@@ -84,5 +88,17 @@ const main = async (argv: readonly string[]): Promise<number> => {
   }
 };
 
+/**
+ * Kafka refusing our credentials or certificates ends any command the same way: one line on stderr and its
+ * own exit code, so a supervisor sees a configuration problem rather than a crash to restart into. Anything
+ * else propagates as before (stack trace, exit 1).
+ */
+const exitAfterKafkaRefusal = (error: unknown): number => {
+  const failure = kafkaSecurityFailureOf(error);
+  if (failure === undefined) throw error;
+  console.error(`psp-stream: ${describeKafkaSecurityFailure(failure)}`);
+  return exitCodeOf(failure);
+};
+
 // Exit explicitly: client libraries may keep timers alive after a command is done.
-process.exit(await main(process.argv.slice(2)));
+process.exit(await main(process.argv.slice(2)).catch(exitAfterKafkaRefusal));

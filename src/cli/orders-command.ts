@@ -8,7 +8,7 @@ import { MongoClient } from 'mongodb';
 import { PaymentOrderRequest, describeSchemaErrors } from '../codecs/index.js';
 import { decodeEnv, describeEnv, type ConfigOf } from '../config/env-spec.js';
 import { ordersEnv } from '../config/orders-env.js';
-import { createKafka, idempotentProducer } from '../kafka/client.js';
+import { createKafka, idempotentProducer, kafkaConnectionOf } from '../kafka/client.js';
 import { producerPublish } from '../kafka/producer-publish.js';
 import { ensureTopics } from '../kafka/topics.js';
 import type { OutboxEntry } from '../outbox/outbox-entry.js';
@@ -80,7 +80,7 @@ export const createOrders = async (
 ): Promise<IntakeTally> => {
   const mongo = await new MongoClient(config.MONGO_URL, { serverSelectionTimeoutMS: 5_000 }).connect();
   const logger = createLogger({ name: 'psp-stream-orders', level: 'warn' });
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-orders` }, logger);
+  const kafka = createKafka(kafkaConnectionOf(config, '-orders'), logger);
   const producer = idempotentProducer(kafka);
   try {
     const db = mongo.db(config.MONGO_DB);

@@ -18,7 +18,7 @@ import { decodeFailureReason, decodePaymentOrderCommand, describeDecodeFailure, 
 import type { PaymentOrderId } from '../codecs/index.js';
 import type { ConfigOf } from '../config/env-spec.js';
 import type { executorEnv } from '../config/executor-env.js';
-import { createKafka, idempotentProducer, groupConsumer } from '../kafka/client.js';
+import { createKafka, idempotentProducer, groupConsumer, kafkaConnectionOf } from '../kafka/client.js';
 import { kafkaSource } from '../kafka/consumer-source.js';
 import { deadLetterPublisher } from '../kafka/dead-letter-publisher.js';
 import { producerPublish } from '../kafka/producer-publish.js';
@@ -73,7 +73,7 @@ const openExecutor = async (config: ExecutorConfig, logger: Logger) => {
   const mongo = await new MongoClient(config.MONGO_URL, { serverSelectionTimeoutMS: 5_000 }).connect();
   const db = mongo.db(config.MONGO_DB);
   await ensureOutboxIndexes(db);
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-executor` }, logger);
+  const kafka = createKafka(kafkaConnectionOf(config, '-executor'), logger);
   const admin = kafka.admin();
   await admin.connect();
   await ensureTopics(admin, [

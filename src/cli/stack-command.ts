@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { MongoClient } from 'mongodb';
 import { connectionEnv } from '../config/connection-env.js';
 import { decodeEnv } from '../config/env-spec.js';
-import { createKafka } from '../kafka/client.js';
+import { createKafka, kafkaConnectionOf } from '../kafka/client.js';
 import { ensureTopics, pspResultTopicSpecs } from '../kafka/topics.js';
 import { localStack, startEmbedded, stopServers } from '../stack/local-stack.js';
 import { createLogger } from '../telemetry/logger.js';
@@ -27,7 +27,7 @@ export const provision = async (endpoints: { kafkaBrokers: string; mongoUrl: str
   if (E.isLeft(config)) throw new Error(config.left.problems.join('\n'));
   const c = config.right;
   const logger = createLogger({ name: 'psp-stream-stack', level: 'error' });
-  const admin = createKafka({ brokers: c.KAFKA_BROKERS, clientId: c.KAFKA_CLIENT_ID }, logger).admin();
+  const admin = createKafka(kafkaConnectionOf(c), logger).admin();
   const mongo = new MongoClient(c.MONGO_URL, { serverSelectionTimeoutMS: 30_000 });
   try {
     await admin.connect();

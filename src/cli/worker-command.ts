@@ -1,5 +1,6 @@
 import { decodeEnv, describeEnv } from '../config/env-spec.js';
 import { workerEnv } from '../config/worker-env.js';
+import { kafkaSecurityFailureOf } from '../kafka/security-failure.js';
 import { createLogger } from '../telemetry/logger.js';
 import { orExplainInvalidEnv } from './explain-invalid-env.js';
 import { runWorker } from './run-worker.js';
@@ -36,6 +37,8 @@ export const runWorkerCommand = async (): Promise<number> => {
     logger.info('worker stopped');
     return 0;
   } catch (error) {
+    // Kafka refusing us is reported by main, in one line with its own exit code.
+    if (kafkaSecurityFailureOf(error) !== undefined) throw error;
     logger.fatal({ err: error }, 'worker failed');
     return 1;
   }

@@ -1,10 +1,12 @@
 import { brokerList, intInRange, mongoUrl, nonEmptyTrimmed } from './env-codecs.js';
 import { envVar } from './env-spec.js';
+import { kafkaSecurityEnv } from './kafka-security-env.js';
 
 /** What every psp-stream process needs to reach Kafka and the store. */
 export const connectionEnv = {
   KAFKA_BROKERS: envVar({ codec: brokerList, description: 'Kafka bootstrap brokers, comma-separated host:port' }),
   KAFKA_CLIENT_ID: envVar({ codec: nonEmptyTrimmed, fallback: 'psp-stream', description: 'Kafka client id' }),
+  ...kafkaSecurityEnv,
   MONGO_URL: envVar({ codec: mongoUrl, description: 'MongoDB connection string', secret: true }),
   MONGO_DB: envVar({ codec: nonEmptyTrimmed, fallback: 'psp', description: 'MongoDB database name' }),
   PSP_RESULT_TOPIC: envVar({

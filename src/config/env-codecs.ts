@@ -1,4 +1,7 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
 import * as t from 'io-ts';
+import { Secret } from './secret.js';
 
 /** Environment variables arrive as strings; these codecs turn them into typed values or say why not. */
 
@@ -54,3 +57,81 @@ export const logLevel = t.keyof({
   trace: null,
   silent: null,
 });
+
+/** `true`/`false` (also `1`/`0`, `yes`/`no`), any case. */
+export const bool = new t.Type<boolean, string, unknown>(
+  'true or false',
+  (u): u is boolean => typeof u === 'boolean',
+  (u, c) => {
+    const v = typeof u === 'string' ? u.trim().toLowerCase() : undefined;
+    if (v === 'true' || v === '1' || v === 'yes') return t.success(true);
+    if (v === 'false' || v === '0' || v === 'no') return t.success(false);
+    return t.failure(u, c);
+  },
+  String,
+);
+
+const readText = (path: string): string | undefined => {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+};
+
+/** A readable PEM file (certificate or CA bundle), decoded to its contents. */
+export const pemFile = new t.Type<string, string, unknown>(
+  'path of a readable PEM file',
+  (u): u is string => typeof u === 'string',
+  (u, c) => {
+    const text = typeof u === 'string' ? readText(u.trim()) : undefined;
+    return text?.includes('-----BEGIN ') === true ? t.success(text) : t.failure(u, c);
+  },
+  String,
+);
+
+/** A readable PEM private key file, decoded to its contents, hidden. */
+export const pemKeyFile = new t.Type<Secret, string, unknown>(
+  'path of a readable PEM private key file',
+  (u): u is Secret => u instanceof Secret,
+  (u, c) => {
+    const text = typeof u === 'string' ? readText(u.trim()) : undefined;
+    return text !== undefined && /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)
+      ? t.success(new Secret(text))
+      : t.failure(u, c);
+  },
+  () => '[secret]',
+);
+
+/** A non-empty secret given in the variable itself. */
+export const secretString = new t.Type<Secret, string, unknown>(
+  'non-empty string',
+  (u): u is Secret => u instanceof Secret,
+  (u, c) => (typeof u === 'string' && u !== '' ? t.success(new Secret(u)) : t.failure(u, c)),
+  () => '[secret]',
+);
+
+/** A readable, non-empty file holding a secret; one trailing newline (as `echo` writes) is not part of it. */
+export const secretFile = new t.Type<Secret, string, unknown>(
+  'path of a readable, non-empty file',
+  (u): u is Secret => u instanceof Secret,
+  (u, c) => {
+    const text = typeof u === 'string' ? readText(u.trim())?.replace(/\r?\n$/, '') : undefined;
+    return text !== undefined && text !== '' ? t.success(new Secret(text)) : t.failure(u, c);
+  },
+  () => '[secret]',
+);
+
+/** A module to import: an existing file (relative to the working directory) or a package name. */
+export const modulePath = new t.Type<string, string, unknown>(
+  'path of an existing module file, or a package name',
+  (u): u is string => typeof u === 'string',
+  (u, c) => {
+    if (typeof u !== 'string' || u.trim() === '') return t.failure(u, c);
+    const v = u.trim();
+    if (!v.startsWith('.') && !isAbsolute(v)) return t.success(v);
+    const file = resolve(v);
+    return existsSync(file) ? t.success(file) : t.failure(u, c);
+  },
+  String,
+);

@@ -1,10 +1,23 @@
 import { Kafka, logLevel as KafkaLogLevel, Partitioners, type Consumer, type LogEntry, type Producer } from 'kafkajs';
 import type { Logger } from '../telemetry/logger.js';
+import { kafkaJsSecurity, type KafkaSecurityConfig } from './kafka-security.js';
 
 export interface KafkaConnection {
   readonly brokers: readonly string[];
   readonly clientId: string;
+  /** TLS and SASL, as the KAFKA_SSL_* / KAFKA_SASL_* variables say; absent: plaintext, no authentication. */
+  readonly security?: KafkaSecurityConfig;
 }
+
+/** A process's connection from its decoded configuration (every command's includes the security variables). */
+export const kafkaConnectionOf = (
+  config: KafkaSecurityConfig & { readonly KAFKA_BROKERS: readonly string[]; readonly KAFKA_CLIENT_ID: string },
+  clientIdSuffix = '',
+): KafkaConnection => ({
+  brokers: config.KAFKA_BROKERS,
+  clientId: `${config.KAFKA_CLIENT_ID}${clientIdSuffix}`,
+  security: config,
+});
 
 const levelOf = (level: KafkaLogLevel): 'error' | 'warn' | 'info' | 'debug' => {
   switch (level) {
@@ -20,11 +33,15 @@ const levelOf = (level: KafkaLogLevel): 'error' | 'warn' | 'info' | 'debug' => {
   }
 };
 
-/** The one place a kafkajs client is made; its log lines go through our logger. */
-export const createKafka = (conn: KafkaConnection, logger: Logger): Kafka =>
-  new Kafka({
+/** The one place a kafkajs client is made; its log lines go through our logger, its TLS and SASL from `security`. */
+export const createKafka = (conn: KafkaConnection, logger: Logger): Kafka => {
+  if (conn.security?.KAFKA_SSL === true && !conn.security.KAFKA_SSL_REJECT_UNAUTHORIZED) {
+    logger.warn("KAFKA_SSL_REJECT_UNAUTHORIZED=false: the brokers' certificates are not verified");
+  }
+  return new Kafka({
     clientId: conn.clientId,
     brokers: [...conn.brokers],
+    ...(conn.security === undefined ? {} : kafkaJsSecurity(conn.security)),
     connectionTimeout: 3_000,
     requestTimeout: 30_000,
     retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 5_000 },
@@ -38,6 +55,7 @@ export const createKafka = (conn: KafkaConnection, logger: Logger): Kafka =>
         logger[levelOf(level)]({ kafka: namespace, ...extra }, message);
       },
   });
+};
 
 /**
  * The producer every psp-stream process publishes with: idempotent with one request in flight (kafkajs'

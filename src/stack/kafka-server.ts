@@ -1,21 +1,34 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import {
+  ensureBrokerTls,
+  saslSslProperties,
+  scramConfigValues,
+  scramFormatArgs,
+  type BrokerTls,
+} from './kafka-security.js';
 import { kafkaBrokersOf, type StackLayout } from './layout.js';
 import { resolveJars } from './maven.js';
 import { javaServer } from './java-server.js';
 import type { LocalServer } from './service.js';
 
-const serverProperties = (layout: StackLayout, dataDir: string): string =>
+/** The PLAINTEXT listener is what everything uses by default; SASL_SSL is added beside it when the layout has a port. */
+const serverProperties = (layout: StackLayout, dataDir: string, tls: BrokerTls | undefined): string =>
   [
     'process.roles=broker,controller',
     'node.id=1',
     `controller.quorum.voters=1@127.0.0.1:${layout.kafkaControllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${layout.kafkaPort},CONTROLLER://127.0.0.1:${layout.kafkaControllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${layout.kafkaPort}`,
+    `listeners=PLAINTEXT://127.0.0.1:${layout.kafkaPort},CONTROLLER://127.0.0.1:${layout.kafkaControllerPort}` +
+      (tls === undefined ? '' : `,SASL_SSL://127.0.0.1:${layout.kafkaSaslPort}`),
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${layout.kafkaPort}` +
+      (tls === undefined ? '' : `,SASL_SSL://127.0.0.1:${layout.kafkaSaslPort}`),
     'controller.listener.names=CONTROLLER',
     'inter.broker.listener.name=PLAINTEXT',
-    'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT' +
+      (tls === undefined ? '' : ',SASL_SSL:SASL_SSL'),
+    ...(tls === undefined ? [] : saslSslProperties(tls)),
     `log.dirs=${dataDir}`,
     // Topics are created by psp-stream's own admin code, never by a client asking for one.
     'auto.create.topics.enable=false',
@@ -55,23 +68,65 @@ export const kafkaServer = (layout: StackLayout): LocalServer => {
   const pidFile = resolve(home, 'kafka.pid');
   const logFile = resolve(logDir, 'stdout.log');
   const classPath = `${libs}/*`;
+  // Names the SCRAM user's password and the storage it was added to: a mismatch means it must be added again.
+  const scramMarker = resolve(home, 'scram-user');
+  const java = (args: readonly string[]): string =>
+    execFileSync('java', ['-cp', classPath, `-Dlog4j.configuration=file:${log4jConfig}`, ...args], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  const scramStamp = (tls: BrokerTls): string => {
+    const meta = readFileSync(resolve(dataDir, 'meta.properties'), 'utf8');
+    const clusterId = /^cluster\.id=(.*)$/m.exec(meta)?.[1] ?? '';
+    return `${clusterId} ${createHash('sha256').update(tls.password).digest('hex')}\n`;
+  };
 
   const install = (): void => {
     resolveJars(resolve(import.meta.dirname, 'kafka/pom.xml'), libs, layout.mavenRepo);
     mkdirSync(logDir, { recursive: true });
-    writeFileSync(config, serverProperties(layout, dataDir));
+    const tls = ensureBrokerTls(layout);
+    writeFileSync(config, serverProperties(layout, dataDir, tls), { mode: 0o600 });
     writeFileSync(log4jConfig, log4j(logDir));
     if (!existsSync(resolve(dataDir, 'meta.properties'))) {
-      const java = (args: string[]): string =>
-        execFileSync('java', ['-cp', classPath, `-Dlog4j.configuration=file:${log4jConfig}`, ...args], {
-          encoding: 'utf8',
-        });
       const clusterId = java(['kafka.tools.StorageTool', 'random-uuid']).trim();
-      java(['kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', config]);
+      java([
+        'kafka.tools.StorageTool',
+        'format',
+        '-t',
+        clusterId,
+        '-c',
+        config,
+        ...(tls === undefined ? [] : scramFormatArgs(tls)),
+      ]);
+      if (tls !== undefined) writeFileSync(scramMarker, scramStamp(tls));
     }
   };
 
-  return javaServer({
+  /** A broker formatted before it had a SASL_SSL listener gets its SCRAM user once it runs. */
+  const ensureScramUser = (): void => {
+    const tls = ensureBrokerTls(layout);
+    if (tls === undefined) return;
+    const stamp = scramStamp(tls);
+    if (existsSync(scramMarker) && readFileSync(scramMarker, 'utf8') === stamp) return;
+    // One request per mechanism: the broker refuses two changes to one user's credentials in one request.
+    for (const mechanism of scramConfigValues(tls)) {
+      java([
+        'kafka.admin.ConfigCommand',
+        '--bootstrap-server',
+        kafkaBrokersOf(layout),
+        '--alter',
+        '--entity-type',
+        'users',
+        '--entity-name',
+        tls.endpoint.username,
+        '--add-config',
+        mechanism,
+      ]);
+    }
+    writeFileSync(scramMarker, stamp);
+  };
+
+  const server = javaServer({
     name: 'kafka',
     what: 'kafka',
     connectionString: kafkaBrokersOf(layout),
@@ -94,4 +149,21 @@ export const kafkaServer = (layout: StackLayout): LocalServer => {
       config,
     ],
   });
+  return {
+    ...server,
+    start: async () => {
+      const started = await server.start();
+      try {
+        ensureScramUser();
+      } catch (error: unknown) {
+        // The plaintext listener, which everything else uses, is up; only SASL_SSL logins would fail. The
+        // tool's own output names the password, so only its cause is shown.
+        const stderr = (error as { stderr?: unknown }).stderr;
+        const output = typeof stderr === 'string' ? stderr : '';
+        const cause = /^Caused by: (.*)$/m.exec(output)?.[1] ?? 'ConfigCommand failed';
+        console.error(`kafka: could not add the SCRAM user of the SASL_SSL listener: ${cause}`);
+      }
+      return started;
+    },
+  };
 };
