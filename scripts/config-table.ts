@@ -12,7 +12,11 @@ const specs: readonly (readonly [string, EnvSpec])[] = [
 const rows = new Map<string, { readonly description: string; readonly fallback: string; readonly used: string[] }>();
 for (const [command, spec] of specs) {
   for (const [name, v] of Object.entries(spec)) {
-    const row = rows.get(name) ?? { description: v.description, fallback: v.fallback ?? '(required)', used: [] };
+    const row = rows.get(name) ?? {
+      description: v.description,
+      fallback: v.optional === true ? '(unset)' : (v.fallback ?? '(required)'),
+      used: [],
+    };
     row.used.push(command);
     rows.set(name, row);
   }
@@ -21,6 +25,6 @@ console.log('| variable | default | used by | what |');
 console.log('|---|---|---|---|');
 for (const [name, r] of rows) {
   console.log(
-    `| \`${name}\` | ${r.fallback === '(required)' ? '**required**' : `\`${r.fallback}\``} | ${r.used.join(', ')} | ${r.description} |`,
+    `| \`${name}\` | ${r.fallback === '(required)' ? '**required**' : r.fallback === '(unset)' ? 'unset' : `\`${r.fallback}\``} | ${r.used.join(', ')} | ${r.description} |`,
   );
 }

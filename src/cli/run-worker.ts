@@ -1,6 +1,6 @@
 import { MongoClient } from 'mongodb';
 import { lastValueFrom } from 'rxjs';
-import { connectWorkerClients, createKafka } from '../kafka/client.js';
+import { connectWorkerClients, createKafka, kafkaConnectionOf } from '../kafka/client.js';
 import { kafkaSource } from '../kafka/consumer-source.js';
 import { consumerLag } from '../kafka/consumer-lag.js';
 import { ensureTopics, pspResultTopicSpecs } from '../kafka/topics.js';
@@ -39,7 +39,7 @@ export const runWorker = async (
   const db = mongo.db(config.MONGO_DB);
   await ensureStateIndexes(db);
 
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID }, logger);
+  const kafka = createKafka(kafkaConnectionOf(config), logger);
   const admin = kafka.admin();
   await admin.connect();
   await ensureTopics(admin, [
