@@ -1,5 +1,5 @@
 import type { Producer } from 'kafkajs';
-import { defer, tap, type Observable } from 'rxjs';
+import { defer, finalize, tap, type Observable } from 'rxjs';
 import { decodePspResultUpdate, headerValue } from '../codecs/index.js';
 import type { ConfigOf } from '../config/env-spec.js';
 import type { workerEnv } from '../config/worker-env.js';
@@ -12,11 +12,11 @@ import {
   type RetryPolicy,
 } from '../state/index.js';
 import { applyBatch } from '../streams/apply-batch.js';
-import type { Processed, SourceEvent } from '../streams/consumed-message.js';
+import type { ConsumedMessage, Processed, SourceEvent } from '../streams/consumed-message.js';
 import { OffsetLedger } from '../streams/offset-ledger.js';
 import { pspResultUpdateConsumer, type ConsumerControl } from '../streams/psp-result-update-consumer.js';
 import type { Logger } from '../telemetry/logger.js';
-import { SpanKind, startSpanFrom } from '../telemetry/trace-context.js';
+import { startBatchSpan, type Span } from '../telemetry/trace-context.js';
 import type { WorkerMetrics } from '../telemetry/worker-metrics.js';
 
 export type WorkerConfig = ConfigOf<typeof workerEnv>;
@@ -69,15 +69,10 @@ export const workerPipeline = (deps: {
     },
   };
 
-  const record = (p: Processed): void => {
+  /** Every processed message: metrics, and one log line with its own trace id and its batch's span. */
+  const record = (p: Processed, batchSpan: Span): void => {
     const now = Date.now();
     const message = p._tag === 'Applied' ? p.message : p.letter.message;
-    const span = startSpanFrom(`process ${message.topic}`, headerValue(message.headers, 'traceparent'), {
-      kind: SpanKind.CONSUMER,
-      startTime: message.receivedAt,
-      attributes: { 'messaging.kafka.partition': message.partition, 'messaging.kafka.offset': message.offset },
-    });
-    span.end(now);
     const outcome = p._tag === 'Applied' ? outcomeLabel(p.outcome) : 'dead_lettered';
     metrics.processed.inc({ outcome });
     if (p._tag === 'Applied' && p.outcome._tag === 'Applied' && p.outcome.to === 'RETRY_PENDING') {
@@ -87,20 +82,56 @@ export const workerPipeline = (deps: {
     deps.onProcessed?.(p, now - message.receivedAt);
     const event = p.event;
     if (event !== undefined) metrics.eventLagSeconds.observe(Math.max(0, now - event.eventTime.getTime()) / 1000);
+    const dead = p._tag === 'DeadLettered';
+    if (!logger.isLevelEnabled(dead ? 'warn' : 'info')) return;
+    const batch = batchSpan.spanContext();
     const line = {
-      traceId: traceIdOf(headerValue(message.headers, 'traceparent')) ?? span.spanContext().traceId,
-      spanId: span.spanContext().spanId,
+      // A record without a trace of its own is traced by its batch's span.
+      traceId: traceIdOf(headerValue(message.headers, 'traceparent')) ?? batch.traceId,
+      spanId: batch.spanId,
       paymentOrderId: event?.paymentOrderId,
       pspReference: event?.pspReference,
       topic: message.topic,
       partition: message.partition,
       offset: message.offset,
       outcome,
-      ...(p._tag === 'DeadLettered' ? { reason: p.letter.reason, description: p.letter.description } : {}),
+      ...(dead ? { reason: p.letter.reason, description: p.letter.description } : {}),
     };
-    if (p._tag === 'DeadLettered') logger.warn(line, 'psp result dead-lettered');
+    if (dead) logger.warn(line, 'psp result dead-lettered');
     else logger.info(line, 'psp result processed');
   };
+
+  /** One lane batch, traced as one span linked to each record's trace. */
+  const applyTraced = (batch: readonly ConsumedMessage[]): Observable<Processed> =>
+    defer(() => {
+      const first = batch[0];
+      const span = startBatchSpan(
+        `process ${first?.topic ?? config.PSP_RESULT_TOPIC}`,
+        batch.map((m) => headerValue(m.headers, 'traceparent')),
+        {
+          'messaging.system': 'kafka',
+          'messaging.batch.message_count': batch.length,
+          'messaging.destination.partition.id': String(first?.partition ?? ''),
+        },
+      );
+      return applyBatch(batch, {
+        decode: (m) => decodePspResultUpdate(m),
+        traceIdOf: (m) => traceIdOf(headerValue(m.headers, 'traceparent')),
+        process: (results) => defer(() => service.processPspResults(results)()),
+        deadLetter,
+        retry,
+        unknownOrderRetries: config.UNKNOWN_ORDER_RETRIES,
+        unknownOrderBackoff: { baseMs: 200, capMs: 5_000 },
+      }).pipe(
+        tap((p) => {
+          record(p, span);
+        }),
+        finalize(() => {
+          span.end();
+        }),
+      );
+    });
+  const deadLetter = deadLetterPublisher(deps.producer, config.PSP_RESULT_DLQ_TOPIC, () => new Date());
 
   return pspResultUpdateConsumer(deps.events$, {
     control: deps.control,
@@ -115,15 +146,6 @@ export const workerPipeline = (deps: {
       metrics.failed.inc({ reason: 'commit' });
       logger.warn({ err: error }, 'offset commit failed; offered again at the next commit');
     },
-    applyBatch: (batch) =>
-      applyBatch(batch, {
-        decode: (m) => decodePspResultUpdate(m),
-        traceIdOf: (m) => traceIdOf(headerValue(m.headers, 'traceparent')),
-        process: (results) => defer(() => service.processPspResults(results)()),
-        deadLetter: deadLetterPublisher(deps.producer, config.PSP_RESULT_DLQ_TOPIC, () => new Date()),
-        retry,
-        unknownOrderRetries: config.UNKNOWN_ORDER_RETRIES,
-        unknownOrderBackoff: { baseMs: 200, capMs: 5_000 },
-      }),
-  }).pipe(tap(record));
+    applyBatch: applyTraced,
+  });
 };

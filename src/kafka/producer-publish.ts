@@ -1,7 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Producer } from 'kafkajs';
 import { defer, from, type Observable } from 'rxjs';
-import { originTraceparentHeader } from '../telemetry/trace-context.js';
 import { kafkaErrorOf, type KafkaError } from './kafka-error.js';
 
 export interface OutgoingRecord {
@@ -30,12 +29,8 @@ export const producerPublish =
               messages: rs.map((r) => ({
                 key: r.key,
                 value: r.value,
-                headers: {
-                  ...r.headers,
-                  ...(r.headers['traceparent'] === undefined
-                    ? {}
-                    : { [originTraceparentHeader]: r.headers['traceparent'] }),
-                },
+                // A record keeps the `traceparent` it was recorded with: its own trace, not this send's.
+                headers: r.headers,
               })),
             })),
           })

@@ -103,7 +103,7 @@ export const terminalWrite = (
     attemptsIncrement: 0,
   });
   return {
-    filter: { _id: event.paymentOrderId, status, 'history.key': { $ne: key } },
+    filter: { _id: event.paymentOrderId, status: { $in: [status] }, 'history.key': { $ne: key } },
     update: updateOf(effect, now),
     effect,
   };

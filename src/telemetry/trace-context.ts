@@ -1,12 +1,5 @@
 import { context, ROOT_CONTEXT, SpanKind, trace, TraceFlags, type Span, type SpanContext } from '@opentelemetry/api';
 
-/**
- * A relay publishes records recorded earlier by other traces; the kafkajs instrumentation would replace
- * each record's `traceparent` with its own send span. The record's own trace travels in this header too,
- * and the tracing entry's producer hook puts it back.
- */
-export const originTraceparentHeader = 'psp-origin-traceparent';
-
 const tracer = () => trace.getTracer('psp-stream');
 
 const traceparentPattern = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
@@ -47,7 +40,25 @@ export const startSpanFrom = (
   );
 };
 
+/**
+ * One span for a batch of records, each record's own trace linked (OpenTelemetry's messaging convention for
+ * batch processing): a span per record would cost more than the record's processing.
+ */
+export const startBatchSpan = (
+  name: string,
+  traceparents: readonly (string | undefined)[],
+  attributes: Record<string, string | number>,
+): Span => {
+  const links = [];
+  for (const tp of traceparents) {
+    const context = parseTraceparent(tp);
+    if (context !== undefined) links.push({ context });
+  }
+  return tracer().startSpan(name, { kind: SpanKind.CONSUMER, attributes, links }, ROOT_CONTEXT);
+};
+
 /** Runs `fn` with `span` active, so instrumented calls inside (MongoDB, Kafka) join its trace. */
 export const withSpan = <A>(span: Span, fn: () => A): A => context.with(trace.setSpan(context.active(), span), fn);
 
 export { SpanKind };
+export type { Span };

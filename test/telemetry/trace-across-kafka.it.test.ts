@@ -7,6 +7,7 @@ import type { PaymentOrderId } from '../../src/codecs/index.js';
 
 interface LogLine {
   readonly msg: string;
+  readonly trace_id?: string;
   readonly traceId?: string;
   readonly spanId?: string;
   readonly paymentOrderId?: string;
@@ -77,6 +78,8 @@ describe('one trace from the PSP call to the state write', () => {
       expect(after?.traceId, line.paymentOrderId).toBe(line.traceId);
       expect(after?.spanId).toMatch(/^[0-9a-f]{16}$/);
       expect(after?.spanId).not.toBe(line.spanId);
+      // Exactly one trace id on the line: the record's own, none injected from whatever span was active.
+      expect(after?.trace_id).toBeUndefined();
     }
   });
 });
