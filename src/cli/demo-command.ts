@@ -11,7 +11,7 @@ import { decodeEnv, describeEnv } from '../config/env-spec.js';
 import { executorEnv } from '../config/executor-env.js';
 import { ordersEnv } from '../config/orders-env.js';
 import { workerEnv } from '../config/worker-env.js';
-import { createKafka, idempotentProducer } from '../kafka/client.js';
+import { createKafka, idempotentProducer, kafkaConnectionOf } from '../kafka/client.js';
 import { consumerLag } from '../kafka/consumer-lag.js';
 import { isTerminal, outcomeLabel, paymentOrdersCollection, type PaymentOrderDocument } from '../state/index.js';
 import { seededRandom } from '../publisher/psp/index.js';
@@ -239,7 +239,7 @@ export const runDemoCommand = async (args: readonly string[]): Promise<number> =
   const viewTimer = setInterval(show, tty ? 1_000 : 5_000);
   if (draw !== undefined) draw(liveView(snapshot(), header));
 
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'psp-stream-demo' }, logger);
+  const kafka = createKafka({ ...kafkaConnectionOf(config), clientId: 'psp-stream-demo' }, logger);
   const producer = idempotentProducer(kafka);
   const admin = kafka.admin();
   const [worker, executor, intake] = await Promise.all([

@@ -6,7 +6,7 @@ import { Subject, lastValueFrom, toArray } from 'rxjs';
 import { PaymentOrderRequest, describeSchemaErrors } from '../codecs/index.js';
 import type { ConfigOf } from '../config/env-spec.js';
 import type { ordersEnv } from '../config/orders-env.js';
-import { createKafka, idempotentProducer } from '../kafka/client.js';
+import { createKafka, idempotentProducer, kafkaConnectionOf } from '../kafka/client.js';
 import { producerPublish } from '../kafka/producer-publish.js';
 import type { OutboxEntry } from '../outbox/outbox-entry.js';
 import { outboxRelay } from '../outbox/outbox-relay.js';
@@ -52,7 +52,7 @@ export const openDemoIntake = async (config: ConfigOf<typeof ordersEnv>, logger:
     commandGraceMs: config.COMMAND_GRACE_MS,
   });
   const kafka = createKafka(
-    { brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-demo-intake` },
+    { ...kafkaConnectionOf(config), clientId: `${config.KAFKA_CLIENT_ID}-demo-intake` },
     logger,
   );
   const producer = idempotentProducer(kafka);
