@@ -19,7 +19,12 @@ export const freshName = (what: string): string => {
   namesGiven.set(what, n);
   return `bench-${runId}-${what}${n === 1 ? '' : `-${n}`}`;
 };
-export const freshDbName = (what: string): string => freshName(what).replace(/-/g, '_');
+export const freshDbName = (what: string): string => {
+  // Numbered apart from topics and groups of the same name: bench_<run>_e, bench_<run>_e_2, …
+  const n = (namesGiven.get(`db ${what}`) ?? 0) + 1;
+  namesGiven.set(`db ${what}`, n);
+  return `bench-${runId}-${what}${n === 1 ? '' : `-${n}`}`.replace(/-/g, '_');
+};
 
 export const percentile = (sorted: readonly number[], p: number): number => {
   if (sorted.length === 0) return Number.NaN;

@@ -155,7 +155,8 @@ const main = async (): Promise<number> => {
   };
   const onSignal = (signal: NodeJS.Signals): void => {
     log(`${signal}: stopping`);
-    void stopUnindexed().finally(() => process.exit(130));
+    // What the finally below would do, then leave: the unindexed stand-in first, it is a process of ours.
+    void Promise.allSettled([stopUnindexed(), cleanUp(ctx)]).finally(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);

@@ -5,7 +5,7 @@ import { roundTripsOf } from '../mongo-commands.js';
 import type { ThroughputRow } from '../rows.js';
 
 /**
- * A consumer's row on the stand-in (e, f): both rates from its first consumed event, round trips from the
+ * A consumer's row on the stand-in (e, n, f): both rates from its first consumed event, round trips from the
  * commands its database saw, and the stored states against the plan's oracle.
  */
 export const standInRow = async (row: {
@@ -19,6 +19,8 @@ export const standInRow = async (row: {
   readonly startedAt: number;
   readonly committedAt: number;
   readonly lastWriteAt: number;
+  /** Data commands on payment_orders, when the row counted them itself (its client unmonitored). */
+  readonly roundTrips?: number;
   readonly notes: readonly string[];
   readonly detail: Readonly<Record<string, unknown>>;
 }): Promise<ThroughputRow> => {
@@ -32,7 +34,7 @@ export const standInRow = async (row: {
     seconds,
     perSecond: row.events / seconds,
     toLastWrite: { seconds: toWrite, perSecond: row.events / toWrite },
-    roundTripsPerEvent: roundTripsOf(row.dbName) / row.events,
+    roundTripsPerEvent: (row.roundTrips ?? roundTripsOf(row.dbName)) / row.events,
     storeSize: row.storeSize,
     storeKind: 'stand-in',
     oracleMismatches: oracle.count,
