@@ -1,10 +1,22 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Consumer } from 'kafkajs';
-import { defer, from, map, Observable } from 'rxjs';
+import { defer, from, map, Observable, type Subscriber } from 'rxjs';
 import type { ConsumedMessage, SourceEvent } from '../streams/consumed-message.js';
 import type { ConsumerControl } from '../streams/psp-result-update-consumer.js';
 import { kafkaErrorOf, type KafkaError } from './kafka-error.js';
 import { wireHeaders } from './record-headers.js';
+
+/** A commit refused before it was sent: some of its partitions are no longer this member's. */
+const notOwned = (offsets: ReadonlyArray<readonly [number, number]>, owned: ReadonlySet<number>): KafkaError => {
+  const lost = offsets.filter(([p]) => !owned.has(p)).map(([p]) => p);
+  return {
+    _tag: 'KafkaError',
+    code: 'partition-not-owned',
+    retryable: true,
+    message: `not sent: partitions ${lost.join(', ')} are not assigned to this member`,
+    cause: undefined,
+  };
+};
 
 export interface KafkaSource {
   readonly events$: Observable<SourceEvent>;
@@ -22,31 +34,55 @@ export interface KafkaSource {
  * A kafkajs consumer as an Observable. Auto-commit is off: offsets are committed by the pipeline only.
  * Each record handed over is resolved in kafkajs (that moves its fetch position, not the commit); memory
  * is bounded by the pipeline pausing partitions whose lanes are full.
+ *
+ * Ownership follows kafkajs' eager rebalances: when a rebalance starts (`REBALANCING`) every partition is
+ * revoked — the pipeline commits what it finished and abandons the rest — and nothing is owned, fetched
+ * into a lane or committed until the next `GROUP_JOIN` says what this member holds (kafkajs then restarts
+ * every assigned partition from its committed offset). The listeners live as long as the consumer, so a
+ * draining pipeline still learns that it lost a partition.
  */
 export const kafkaSource = (consumer: Consumer, topic: string, clock: () => number): KafkaSource => {
   let joined = false;
   let stopped = false;
-  let stopping: (() => void) | undefined;
+  // The subscriber of `events$` while it runs (until `stop` completes it).
+  let subscriber: Subscriber<SourceEvent> | undefined;
+  // Partitions this member may take work from and commit: those of the last join, none during a rebalance.
+  let owned = new Set<number>();
+  // Partitions of the last join whose lanes have not been revoked yet.
+  let assigned = new Set<number>();
   // Partitions the pipeline paused: the rest of a batch already fetched for them is left unresolved, so
   // kafkajs fetches it again after `resume` and the in-flight bound holds.
   const paused = new Set<number>();
 
-  const events$ = new Observable<SourceEvent>((subscriber) => {
-    let assigned = new Set<number>();
-    const removeJoin = consumer.on(consumer.events.GROUP_JOIN, (event) => {
-      joined = true;
-      const now = new Set(event.payload.memberAssignment[topic] ?? []);
-      const revoked = [...assigned].filter((p) => !now.has(p));
-      assigned = now;
-      if (revoked.length > 0) subscriber.next({ _tag: 'Revoked', partitions: revoked });
-    });
-    const removeCrash = consumer.on(consumer.events.CRASH, (event) => {
-      if (!event.payload.restart) subscriber.error(event.payload.error);
-    });
-    stopping = () => {
-      subscriber.complete();
-    };
+  const revokeAll = (): void => {
+    const lost = [...assigned];
+    assigned = new Set();
+    // Still owned while the revocation is handled: the pipeline's commit of finished work goes out with the
+    // generation that owned them (the broker refuses it once a new generation exists).
+    if (lost.length > 0) subscriber?.next({ _tag: 'Revoked', partitions: lost });
+  };
 
+  consumer.on(consumer.events.REBALANCING, () => {
+    revokeAll();
+    owned = new Set();
+  });
+  consumer.on(consumer.events.GROUP_JOIN, (event) => {
+    joined = true;
+    const now = new Set(event.payload.memberAssignment[topic] ?? []);
+    // A join without a REBALANCING before it (the coordinator forgot this member): whatever was assigned is
+    // restarted from its committed offset by kafkajs, so it is revoked first. Finished work of what we keep is
+    // committed with the new generation; lost partitions are no longer owned and get no commit.
+    owned = new Set([...owned].filter((p) => now.has(p)));
+    revokeAll();
+    owned = now;
+    assigned = new Set(now);
+  });
+  consumer.on(consumer.events.CRASH, (event) => {
+    if (!event.payload.restart) subscriber?.error(event.payload.error);
+  });
+
+  const events$ = new Observable<SourceEvent>((s) => {
+    subscriber = s;
     const start = async (): Promise<void> => {
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
       await consumer.run({
@@ -57,6 +93,8 @@ export const kafkaSource = (consumer: Consumer, topic: string, clock: () => numb
           const receivedAt = clock();
           for (const m of batch.messages) {
             if (stopped || !payload.isRunning() || payload.isStale()) return;
+            // A rebalance started: the partition is not ours until the next join, which refetches it.
+            if (!owned.has(batch.partition)) return;
             if (paused.has(batch.partition)) break;
             const message: ConsumedMessage = {
               topic: batch.topic,
@@ -67,7 +105,7 @@ export const kafkaSource = (consumer: Consumer, topic: string, clock: () => numb
               headers: wireHeaders(m.headers),
               receivedAt,
             };
-            subscriber.next({ _tag: 'Message', message });
+            s.next({ _tag: 'Message', message });
             payload.resolveOffset(m.offset);
           }
           await payload.heartbeat();
@@ -75,13 +113,10 @@ export const kafkaSource = (consumer: Consumer, topic: string, clock: () => numb
       });
     };
     start().catch((error: unknown) => {
-      subscriber.error(error);
+      s.error(error);
     });
-
     return () => {
-      removeJoin();
-      removeCrash();
-      stopping = undefined;
+      subscriber = undefined;
     };
   });
 
@@ -111,15 +146,18 @@ export const kafkaSource = (consumer: Consumer, topic: string, clock: () => numb
         consumer.resume([{ topic, partitions: [partition] }]);
       });
     },
+    owns: (partition) => owned.has(partition),
     commit: (offsets) =>
-      defer(() =>
-        from(
+      defer(() => {
+        // Checked again at the moment of sending: a commit for a partition lost meanwhile is never sent.
+        if (offsets.some(([partition]) => !owned.has(partition))) return from([E.left(notOwned(offsets, owned))]);
+        return from(
           consumer.commitOffsets(offsets.map(([partition, next]) => ({ topic, partition, offset: String(next) }))).then(
             () => E.right(undefined),
             (error: unknown) => E.left(kafkaErrorOf(error)),
           ),
-        ),
-      ).pipe(map((r): E.Either<KafkaError, void> => r)),
+        );
+      }).pipe(map((r): E.Either<KafkaError, void> => r)),
   };
 
   return {
@@ -133,7 +171,9 @@ export const kafkaSource = (consumer: Consumer, topic: string, clock: () => numb
       quietly(() => {
         consumer.pause([{ topic }]);
       });
-      stopping?.();
+      const s = subscriber;
+      subscriber = undefined;
+      s?.complete();
       return Promise.resolve();
     },
   };

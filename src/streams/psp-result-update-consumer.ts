@@ -30,6 +30,8 @@ import type { OffsetLedger } from './offset-ledger.js';
 export interface ConsumerControl {
   readonly pause: (partition: number) => void;
   readonly resume: (partition: number) => void;
+  /** Whether the partition is this member's now: false from the start of a rebalance until a join assigns it. */
+  readonly owns: (partition: number) => boolean;
   /** Commits next-offsets to read; a Left is logged by the caller and the offsets are offered again later. */
   readonly commit: (offsets: ReadonlyArray<readonly [number, number]>) => Observable<E.Either<unknown, void>>;
 }
@@ -65,8 +67,14 @@ export const consumePartitions = <P>(
   defer(() => {
     const { control, ledger, config } = deps;
     const paused = new Set<number>();
-    const commit = (offsets: ReadonlyArray<readonly [number, number]>): Observable<never> =>
-      offsets.length === 0
+    // Per partition, the highest next offset Kafka acknowledged from this pipeline. It outlives revocations: a
+    // partition assigned again restarts from its committed offset, and may be redelivered from an older one
+    // (kafkajs read it before our last commit landed). Offsets below it are done; a commit below it would
+    // move the group backwards.
+    const floor = new Map<number, number>();
+    const commit = (all: ReadonlyArray<readonly [number, number]>): Observable<never> => {
+      const offsets = all.filter(([p, next]) => control.owns(p) && next > (floor.get(p) ?? -1));
+      return offsets.length === 0
         ? EMPTY
         : control.commit(offsets).pipe(
             // A commit sent while the broker is away can hang in the client's retries; give up on it so the
@@ -78,10 +86,15 @@ export const consumePartitions = <P>(
             }),
             tap((result) => {
               if (E.isLeft(result)) deps.onCommitFailed?.(result.left);
-              else for (const [partition, next] of offsets) ledger.committed(partition, next);
+              else
+                for (const [partition, next] of offsets) {
+                  ledger.committed(partition, next);
+                  floor.set(partition, Math.max(next, floor.get(partition) ?? -1));
+                }
             }),
             ignoreElements(),
           );
+    };
     const commitPending = (): Observable<never> => defer(() => commit(ledger.pendingCommits()));
 
     // `connect` subscribes every use of the events (lanes, revocations, commit triggers) before the source, so a
@@ -107,6 +120,8 @@ export const consumePartitions = <P>(
         const admitted$ = events$.pipe(
           filter((e): e is Extract<SourceEvent, { _tag: 'Message' }> => e._tag === 'Message'),
           map((e) => e.message),
+          // Already committed by this pipeline before a rebalance: done, not work again.
+          filter((m) => Number(m.offset) >= (floor.get(m.partition) ?? -1)),
           tap((m) => {
             ledger.admit(m.partition, Number(m.offset));
             if (!paused.has(m.partition) && ledger.inFlight(m.partition) >= config.maxInFlightPerPartition) {

@@ -61,7 +61,8 @@ const newScheduler = (): TestScheduler =>
 /**
  * A ConsumerControl recording what the pipeline asks of Kafka into `log`, as `@<frame> pause p0`,
  * `@<frame> resume p0`, `@<frame> commit p0→3 p1→1`. Commits succeed at once unless `commitAnswer` says
- * otherwise.
+ * otherwise. Every partition is owned unless listed in `lost` (the test adds and removes partitions as the
+ * group would); a commit for a lost partition is logged as `@<frame> COMMIT OF LOST p0→3`.
  */
 const fakeControl = (
   scheduler: TestScheduler,
@@ -69,16 +70,19 @@ const fakeControl = (
   commitAnswer: (call: number) => Observable<E.Either<unknown, void>> = () => of(E.right(undefined)),
 ) => {
   const commits: { at: number; offsets: (readonly [number, number])[] }[] = [];
+  const lost = new Set<number>();
   const control: ConsumerControl = {
     pause: (p) => log.push(`@${scheduler.now()} pause p${p}`),
     resume: (p) => log.push(`@${scheduler.now()} resume p${p}`),
+    owns: (p) => !lost.has(p),
     commit: (offsets) => {
       commits.push({ at: scheduler.now(), offsets: [...offsets] });
+      for (const [p, next] of offsets) if (lost.has(p)) log.push(`@${scheduler.now()} COMMIT OF LOST p${p}→${next}`);
       log.push(`@${scheduler.now()} commit ${offsets.map(([p, next]) => `p${p}→${next}`).join(' ')}`);
       return commitAnswer(commits.length);
     },
   };
-  return { control, commits };
+  return { control, commits, lost };
 };
 
 interface BatchRecord {
@@ -458,6 +462,71 @@ describe('pspResultUpdateConsumer', () => {
     expect(log).toEqual(['@5 commit p0→1', '@15 commit p0→2']);
   });
 
+  it('never commits below its own last commit after a reassignment, and skips redelivered finished messages', () => {
+    const scheduler = newScheduler();
+    const log: string[] = [];
+    const { control } = fakeControl(scheduler, log);
+    const { apply, batches } = fakeApplyBatch(scheduler, { durationOf: () => 2 });
+    scheduler.run(({ hot, expectObservable }) => {
+      // 0, 1, 2 done by 7 and committed at the revocation (p0→3); kafkajs read the committed offset before that
+      // commit landed and redelivers from 1
+      const source = hot('-abc----R-bcd-------|', {
+        a: msg(0, 0),
+        b: msg(0, 1),
+        c: msg(0, 2),
+        d: msg(0, 3),
+        R: revoked(0),
+      });
+      const out$ = consumerUnderTest(source, { scheduler, control, apply });
+      expectObservable(out$.pipe(map(label))).toBe('---a-(bc)-----d-----|', {
+        a: 'p0:0',
+        b: 'p0:1',
+        c: 'p0:2',
+        d: 'p0:3',
+      });
+    });
+    expect(batches.map((b) => b.offsets)).toEqual([[0], [1, 2], [3]]);
+    expect(log).toEqual(['@8 commit p0→3', '@20 commit p0→4']);
+  });
+
+  it('stops a lane and commits its finished work when a rebalance starts; commits nothing more after losing it', () => {
+    const scheduler = newScheduler();
+    const log: string[] = [];
+    const { control, lost } = fakeControl(scheduler, log);
+    const { apply, batches } = fakeApplyBatch(scheduler, { durationOf: (p) => (p === 0 ? 3 : 12) });
+    scheduler.run(({ hot, expectObservable }) => {
+      // the source revokes every partition at REBALANCING (R, frame 6) while p0's second batch runs; the join
+      // (frame 8) gives back only p1 and redelivers its message
+      const source = hot('-abx--R-x------|', { a: msg(0, 0), b: msg(0, 1), x: msg(1, 0), R: revoked(0, 1) });
+      scheduler.schedule(() => lost.add(0), 7);
+      const out$ = consumerUnderTest(source, { scheduler, control, apply, config: { commitIntervalMs: 3 } });
+      expectObservable(out$.pipe(map(label))).toBe('----a---------------(x|)', { a: 'p0:0', x: 'p1:0' });
+    });
+    expect(batches).toEqual([
+      { partition: 0, offsets: [0], start: 1, end: 4 },
+      { partition: 1, offsets: [0], start: 3, cancelled: 6 },
+      { partition: 0, offsets: [1], start: 4, cancelled: 6 },
+      { partition: 1, offsets: [0], start: 8, end: 20 },
+    ]);
+    expect(log).toEqual(['@6 commit p0→1', '@20 commit p1→1']);
+  });
+
+  it('while draining after the source completed, commits nothing for a partition lost meanwhile', () => {
+    const scheduler = newScheduler();
+    const log: string[] = [];
+    const { control, lost } = fakeControl(scheduler, log);
+    const { apply } = fakeApplyBatch(scheduler, { durationOf: (p) => (p === 0 ? 10 : 3) });
+    scheduler.run(({ hot, expectObservable }) => {
+      // stop at 3: p0's batch (1→11) and p1's (2→5) drain; p0 is lost at 8 (another member joined)
+      const source = hot('-ab|', { a: msg(0, 0), b: msg(1, 0) });
+      scheduler.schedule(() => lost.add(0), 8);
+      const out$ = consumerUnderTest(source, { scheduler, control, apply, config: { commitIntervalMs: 4 } });
+      expectObservable(out$.pipe(map(label))).toBe('-----b-----(a|)', { a: 'p0:0', b: 'p1:0' });
+    });
+    // p1 is committed at the tick of 8; p0's drained work is never committed, not even by the final commit
+    expect(log).toEqual(['@8 commit p1→1']);
+  });
+
   it('on source completion drains what is queued, then makes a final commit covering it, then completes', () => {
     const scheduler = newScheduler();
     const log: string[] = [];
@@ -587,6 +656,7 @@ describe('pspResultUpdateConsumer', () => {
     const control: ConsumerControl = {
       pause: () => undefined,
       resume: () => undefined,
+      owns: () => true,
       commit: (offsets) => {
         log.push(`commit ${offsets.map(([p, n]) => `p${p}→${n}`).join(' ')}`);
         return of(E.right(undefined));
