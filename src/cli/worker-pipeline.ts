@@ -11,13 +11,14 @@ import {
   type PaymentOrderStore,
   type RetryPolicy,
 } from '../state/index.js';
+import { isRedelivery } from '../state/outcome.js';
 import { applyBatch } from '../streams/apply-batch.js';
 import type { ConsumedMessage, Processed, SourceEvent } from '../streams/consumed-message.js';
 import { OffsetLedger } from '../streams/offset-ledger.js';
 import { pspResultUpdateConsumer, type ConsumerControl } from '../streams/psp-result-update-consumer.js';
 import type { Logger } from '../telemetry/logger.js';
 import { startBatchSpan, type Span } from '../telemetry/trace-context.js';
-import type { WorkerMetrics } from '../telemetry/worker-metrics.js';
+import { failureReasonOf, type WorkerMetrics } from '../telemetry/worker-metrics.js';
 
 export type WorkerConfig = ConfigOf<typeof workerEnv>;
 
@@ -64,7 +65,7 @@ export const workerPipeline = (deps: {
     random: Math.random,
     onRetry: (error: { retryable: boolean; code?: string; message?: string }, attempt: number, delayMs: number) => {
       metrics.retries.inc();
-      metrics.failed.inc({ reason: error.code ?? 'transient' });
+      metrics.failed.inc({ reason: failureReasonOf(error.code) });
       logger.warn({ code: error.code, attempt, delayMs, err: error.message }, 'transient failure, retrying');
     },
   };
@@ -74,8 +75,11 @@ export const workerPipeline = (deps: {
     const now = Date.now();
     const message = p._tag === 'Applied' ? p.message : p.letter.message;
     const outcome = p._tag === 'Applied' ? outcomeLabel(p.outcome) : 'dead_lettered';
-    metrics.processed.inc({ outcome });
-    if (p._tag === 'Applied' && p.outcome._tag === 'Applied' && p.outcome.to === 'RETRY_PENDING') {
+    // A record whose effect an earlier delivery already recorded counts once, as a redelivery.
+    const redelivered = p._tag === 'Applied' && isRedelivery(p.outcome);
+    metrics.processed.inc({ outcome: redelivered ? 'redelivered' : outcome });
+    if (p._tag === 'DeadLettered') metrics.deadLettered.inc({ reason: p.letter.reason });
+    if (!redelivered && p._tag === 'Applied' && p.outcome._tag === 'Applied' && p.outcome.to === 'RETRY_PENDING') {
       metrics.retriesScheduled.inc();
     }
     metrics.processingSeconds.observe((now - message.receivedAt) / 1000);

@@ -33,6 +33,10 @@ const levelOf = (level: KafkaLogLevel): 'error' | 'warn' | 'info' | 'debug' => {
   }
 };
 
+/** kafkajs' words for a coordinator being loaded or moved and for a group rebalancing. */
+export const expectedCondition =
+  /coordinator is loading|group coordinator is not available|not the correct coordinator|rebalanc/i;
+
 /** The one place a kafkajs client is made; its log lines go through our logger, its TLS and SASL from `security`. */
 export const createKafka = (conn: KafkaConnection, logger: Logger): Kafka => {
   if (conn.security?.KAFKA_SSL === true && !conn.security.KAFKA_SSL_REJECT_UNAUTHORIZED) {
@@ -52,7 +56,11 @@ export const createKafka = (conn: KafkaConnection, logger: Logger): Kafka => {
         const { message, ...extra } = log;
         // Our own retry layer sits above kafkajs' bounded retries; its warning about them is noise.
         if (message.startsWith('Limiting retries for the idempotent producer')) return;
-        logger[levelOf(level)]({ kafka: namespace, ...extra }, message);
+        const detail = typeof extra['error'] === 'string' ? extra['error'] : '';
+        // Conditions a fresh or changing cluster always goes through, which kafkajs retries by itself:
+        // logged as what they are (information), not as errors an operator must act on.
+        const routine = level <= KafkaLogLevel.WARN && expectedCondition.test(`${message} ${detail}`);
+        logger[routine ? 'info' : levelOf(level)]({ kafka: namespace, ...extra }, message);
       },
   });
 };

@@ -57,13 +57,18 @@ const recordedOutcome = (entry: HistoryEntry, source: ResultSource): Outcome | u
   }
   switch (entry.outcome) {
     case 'applied':
-      return { _tag: 'Applied', to: entry.to, ...(entry.reason === undefined ? {} : { reason: entry.reason }) };
+      return {
+        _tag: 'Applied',
+        to: entry.to,
+        ...(entry.reason === undefined ? {} : { reason: entry.reason }),
+        redelivered: true,
+      };
     case 'stale':
-      return { _tag: 'Stale' };
+      return { _tag: 'Stale', redelivered: true };
     case 'ignored-terminal':
-      return { _tag: 'IgnoredTerminal', status: entry.to };
+      return { _tag: 'IgnoredTerminal', status: entry.to, redelivered: true };
     case 'invalid-transition':
-      return { _tag: 'InvalidTransition', status: entry.to };
+      return { _tag: 'InvalidTransition', status: entry.to, redelivered: true };
   }
 };
 

@@ -1,25 +1,35 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { pspStatuses, type PspName } from '../codecs/index.js';
 
-/** The executor's metrics, on a registry of its own. Labels never hold an id. */
+/** The PSPs the executor talks to. */
+export const pspNames = ['stripe', 'adyen'] as const satisfies readonly PspName[];
+
+/** The executor's metrics, on a registry of its own. Labels never hold an id; every label value starts at 0. */
 export const createExecutorMetrics = (registry: Registry = new Registry()) => {
   collectDefaultMetrics({ register: registry });
+  const published = new Counter({
+    name: 'psp_results_published_total',
+    help: 'PSP results recorded in the outbox for publication, by PSP and status',
+    labelNames: ['psp', 'status'] as const,
+    registers: [registry],
+  });
+  const charges = new Counter({
+    name: 'psp_charges_total',
+    help: 'Charges the simulated PSPs counted (at most one per payment order when idempotency holds)',
+    labelNames: ['psp'] as const,
+    registers: [registry],
+  });
+  for (const psp of pspNames) {
+    charges.inc({ psp }, 0);
+    for (const status of pspStatuses) published.inc({ psp, status }, 0);
+  }
   return {
     registry,
-    published: new Counter({
-      name: 'psp_results_published_total',
-      help: 'PSP results recorded in the outbox for publication, by PSP and status',
-      labelNames: ['psp', 'status'] as const,
-      registers: [registry],
-    }),
-    charges: new Counter({
-      name: 'psp_charges_total',
-      help: 'Charges the simulated PSPs counted (at most one per payment order when idempotency holds)',
-      labelNames: ['psp'] as const,
-      registers: [registry],
-    }),
+    published,
+    charges,
     outboxPending: new Gauge({
       name: 'psp_outbox_pending',
-      help: 'Outbox entries not yet acknowledged by Kafka',
+      help: 'Result outbox entries not yet acknowledged by Kafka',
       registers: [registry],
     }),
   };

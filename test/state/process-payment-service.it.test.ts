@@ -380,11 +380,10 @@ describe('processPspResult', () => {
     const applied = await stored(id);
 
     // Redelivered later, by a consumer whose clock has moved on: not even updatedAt may change.
+    const again = { _tag: 'Applied', to: 'AUTH_REQUIRED', redelivered: true };
     const later = processPaymentService({ store: paymentOrderStore(orders), policy, now: () => at(3600) });
-    expect(await run(later.processPspResult(first, src))).toEqual({ _tag: 'Applied', to: 'AUTH_REQUIRED' });
-    expect(await run(later.processPspResults([{ event: first, source: src }]))).toEqual([
-      { _tag: 'Applied', to: 'AUTH_REQUIRED' },
-    ]);
+    expect(await run(later.processPspResult(first, src))).toEqual(again);
+    expect(await run(later.processPspResults([{ event: first, source: src }]))).toEqual([again]);
     expect(await stored(id)).toEqual(applied);
 
     // Still Applied after later results moved the order on: the record's own effect is in the store.
@@ -393,7 +392,7 @@ describe('processPspResult', () => {
       to: 'CAPTURE_PENDING',
     });
     const moved = await stored(id);
-    expect(await run(later.processPspResult(first, src))).toEqual({ _tag: 'Applied', to: 'AUTH_REQUIRED' });
+    expect(await run(later.processPspResult(first, src))).toEqual(again);
     expect(await stored(id)).toEqual(moved);
   });
 
@@ -404,7 +403,7 @@ describe('processPspResult', () => {
     const applied = await run(service.processPspResult(e, source(1)));
     expect(applied).toEqual({ _tag: 'Applied', to: 'FAILED', reason: 'retries exhausted' });
     const doc = await stored(id);
-    expect(await run(service.processPspResult(e, source(1)))).toEqual(applied);
+    expect(await run(service.processPspResult(e, source(1)))).toEqual({ ...applied, redelivered: true });
     expect(await stored(id)).toEqual(doc);
   });
 });
@@ -440,7 +439,11 @@ describe("the worker's memory of recorded keys and terminal orders", () => {
     expect(await run(service.processPspResult(first, source(1)))).toEqual({ _tag: 'Applied', to: 'PENDING' });
     expect(calls).toEqual({ write: 1, find: 0 });
     // The same record again (a redelivery): its recorded outcome. The same result in another record: a duplicate.
-    expect(await run(service.processPspResult(first, source(1)))).toEqual({ _tag: 'Applied', to: 'PENDING' });
+    expect(await run(service.processPspResult(first, source(1)))).toEqual({
+      _tag: 'Applied',
+      to: 'PENDING',
+      redelivered: true,
+    });
     expect(await run(service.processPspResult(first, source(2)))).toEqual({ _tag: 'Duplicate' });
     expect(calls).toEqual({ write: 1, find: 0 });
     expect((await stored(id))?.history).toHaveLength(1);
