@@ -19,15 +19,15 @@ export const commandOutboxEntry = (
   return { _id: key, dedupKey: key, topic, ...record, status: 'pending', createdAt: now };
 };
 
-/** Records the command durably (recording it twice is harmless); a failure is a store error of PaymentService. */
-export const recordCommand = (
+/** Records the commands durably in one round trip (recording one twice is harmless); a failure is a store error of PaymentService. */
+export const recordCommands = (
   outbox: OutboxStore,
-  command: PaymentOrderCommand,
+  commands: readonly PaymentOrderCommand[],
   topic: string,
   now: Date,
 ): TE.TaskEither<StoreError, void> =>
   pipe(
-    outbox.record([commandOutboxEntry(command, topic, now)]),
+    outbox.record(commands.map((command) => commandOutboxEntry(command, topic, now))),
     TE.mapLeft((e): StoreError => ({
       _tag: 'StoreError',
       code: 'outbox',
@@ -36,3 +36,11 @@ export const recordCommand = (
       cause: e,
     })),
   );
+
+/** Records the command durably (recording it twice is harmless); a failure is a store error of PaymentService. */
+export const recordCommand = (
+  outbox: OutboxStore,
+  command: PaymentOrderCommand,
+  topic: string,
+  now: Date,
+): TE.TaskEither<StoreError, void> => recordCommands(outbox, [command], topic, now);

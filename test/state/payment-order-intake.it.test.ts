@@ -10,6 +10,7 @@ import {
   type PaymentOrderDocument,
   type RetryDispatcherDeps,
 } from '../../src/state/index.js';
+import { createPaymentOrders } from '../../src/state/payment-order-intake.js';
 import { testDb, uniqueName } from '../support/real-stack.js';
 
 describe('PaymentService intake and the retry dispatcher on the real store', () => {
@@ -51,6 +52,75 @@ describe('PaymentService intake and the retry dispatcher on the real store', () 
     const result = await intake()({ ...r, amount: 2000 } as PaymentOrderRequest)();
     expect(result).toEqual(E.left({ _tag: 'Conflict', paymentOrderId: r.paymentOrderId, fields: ['amount'] }));
     expect((await orders().findOne({ _id: r.paymentOrderId }))?.amount).toBe(1999);
+  });
+
+  it("creates many orders in one batch with the single order's answer for each: new, the same again, a conflict", async () => {
+    const deps = {
+      orders: orders(),
+      outbox: outboxStore(commands()),
+      commandTopic: 'commands',
+      now: () => new Date(),
+      commandGraceMs: 30_000,
+    };
+    const existing = request();
+    await intake()(existing)();
+    const conflicting = request();
+    await intake()(conflicting)();
+    // an order inserted by a process that crashed before recording its command
+    const unrecorded = request();
+    await orders().insertOne({
+      _id: unrecorded.paymentOrderId,
+      amount: 1999,
+      currency: 'EUR',
+      psp: 'adyen',
+      status: 'INITIATED',
+      attempts: 0,
+      version: 0,
+      nextRetryAt: new Date(Date.now() + 30_000),
+      lease: null,
+      createdAt: new Date(),
+      updatedAt: new Date(),
+      history: [],
+    });
+    const fresh = Array.from({ length: 50 }, request);
+    const twice = request();
+    const batch = [
+      ...fresh.slice(0, 25),
+      existing,
+      { ...conflicting, currency: 'USD', psp: 'stripe' } as PaymentOrderRequest,
+      twice,
+      unrecorded,
+      { ...twice, amount: 1 } as PaymentOrderRequest,
+      twice,
+      ...fresh.slice(25),
+    ];
+    const result = await createPaymentOrders(deps)(batch)();
+    if (E.isLeft(result)) throw new Error(result.left.message);
+    const created = E.right({ _tag: 'Created' });
+    const again = E.right({ _tag: 'AlreadyExists' });
+    expect(result.right).toEqual([
+      ...fresh.slice(0, 25).map(() => created),
+      again,
+      E.left({ _tag: 'Conflict', paymentOrderId: conflicting.paymentOrderId, fields: ['currency', 'psp'] }),
+      created,
+      again,
+      E.left({ _tag: 'Conflict', paymentOrderId: twice.paymentOrderId, fields: ['amount'] }),
+      again,
+      ...fresh.slice(25).map(() => created),
+    ]);
+    const ids = [...fresh, twice, unrecorded].map((r) => r.paymentOrderId);
+    const docs = await orders()
+      .find({ _id: { $in: ids } })
+      .toArray();
+    expect(docs).toHaveLength(ids.length);
+    for (const doc of docs) {
+      expect(doc).toMatchObject({ status: 'INITIATED', nextRetryAt: null });
+      expect(doc.history.filter((h) => h.kind === 'dispatch')).toHaveLength(1);
+    }
+    expect(docs.find((d) => d._id === twice.paymentOrderId)?.amount).toBe(1999);
+    expect(await commands().countDocuments({ _id: { $in: ids.map((id) => `charge:${id}:1`) } })).toBe(ids.length);
+    expect((await orders().findOne({ _id: conflicting.paymentOrderId }))?.currency).toBe('EUR');
+    expect(await createPaymentOrders(deps)([])()).toEqual(E.right([]));
   });
 
   it('lets two dispatchers at once send each due attempt exactly once, and takes back a claim whose lease ran out', async () => {
