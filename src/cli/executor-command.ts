@@ -5,6 +5,10 @@ import { kafkaSecurityFailureOf } from '../kafka/security-failure.js';
 import { createLogger } from '../telemetry/logger.js';
 import { generatedCommands, runExecutorBatch, runExecutorService } from './run-executor.js';
 import { orExplainInvalidEnv } from './explain-invalid-env.js';
+import { StartUpAborted } from './start-up.js';
+
+/** After SHUTDOWN_TIMEOUT_MS, closing the clients may take this long before the process exits regardless. */
+const exitGraceMs = 5_000;
 
 export const executorHelp = `usage: psp-stream executor [--orders N [--prefix P]]
 
@@ -14,7 +18,9 @@ recorded in the outbox (MongoDB psp_result_outbox) and published to the result t
 Without options it is a service: it consumes commands (PaymentOrderCreated, PaymentOrderRetryRequested,
 PaymentOrderStatusCheckRequested) from the command topic in its own consumer group, calls the PSP with the
 idempotency key paymentOrderId:attempt, and commits a command only once its result is in the outbox.
-SIGTERM/SIGINT drain and stop it.
+Start-up waits for MongoDB and Kafka, retrying with backoff. SIGTERM/SIGINT: /readyz turns 503 at once; the
+commands in flight finish until SHUTDOWN_TIMEOUT_MS (the rest stay uncommitted and are redelivered); the relay
+finishes its page in progress and leaves the other pending entries for the next relay; then it exits.
 
 With --orders it executes N generated payment orders (ids P-0 … P-(N-1)) and exits once every result is
 acknowledged by Kafka; run again after a crash, it skips what is already recorded.
@@ -41,16 +47,32 @@ export const runExecutorCommand = async (args: readonly string[]): Promise<numbe
   if (config === undefined) return 2;
   const logger = createLogger({ name: 'psp-stream-executor', level: config.LOG_LEVEL });
   if (orders === undefined) {
-    const service = await runExecutorService(config, logger);
-    const stop = (): void => {
-      void service.stop();
+    // Signals are handled from the first moment: a stop while starting ends the start-up retries at once.
+    const starting = new AbortController();
+    let stop: (() => Promise<void>) | undefined;
+    let stopping = false;
+    const shutdown = (): void => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'executor shutting down');
+      // The last resort, should anything still hang: nothing is lost (commands uncommitted, entries pending).
+      setTimeout(() => {
+        logger.error('executor shutdown did not finish in time; exiting');
+        process.exit(1);
+      }, config.SHUTDOWN_TIMEOUT_MS + exitGraceMs).unref();
+      starting.abort();
+      void stop?.();
     };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
+    process.once('SIGTERM', shutdown);
+    process.once('SIGINT', shutdown);
     try {
+      const service = await runExecutorService(config, logger, { signal: starting.signal });
+      stop = service.stop;
+      if (starting.signal.aborted) void service.stop();
       await service.done;
       return 0;
     } catch (error) {
+      if (error instanceof StartUpAborted) return 0;
       // Kafka refusing us is reported by main, in one line with its own exit code.
       if (kafkaSecurityFailureOf(error) !== undefined) throw error;
       logger.fatal({ err: error }, 'executor failed');

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Producer } from 'kafkajs';
 import type { Db } from 'mongodb';
-import { Subject, defer, exhaustMap, interval, lastValueFrom, merge, takeUntil, tap, toArray } from 'rxjs';
+import { Subject, defer, exhaustMap, interval, merge, takeUntil, tap } from 'rxjs';
 import { producerPublish } from '../kafka/producer-publish.js';
 import type { OutboxEntry } from '../outbox/outbox-entry.js';
 import { outboxRelay } from '../outbox/outbox-relay.js';
@@ -10,11 +10,20 @@ import { ensureOutboxIndexes, outboxStore } from '../outbox/outbox-store.js';
 import { commandOutboxCollection, dispatchDue, type PaymentOrderDocument } from '../state/index.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { WorkerMetrics } from '../telemetry/worker-metrics.js';
+import { within } from './start-up.js';
 
 export interface RetryDispatchConfig {
   readonly commandTopic: string;
   readonly intervalMs: number;
   readonly leaseMs: number;
+}
+
+export interface RetryDispatch {
+  /**
+   * Stops claiming at once and lets the outbox page in progress finish; whatever is still running at
+   * `deadline` (epoch ms) is abandoned: claims and pending entries are taken again once their leases end.
+   */
+  readonly stop: (deadline: number) => Promise<void>;
 }
 
 /**
@@ -28,7 +37,7 @@ export const startRetryDispatch = async (deps: {
   readonly config: RetryDispatchConfig;
   readonly logger: Logger;
   readonly metrics: WorkerMetrics;
-}): Promise<{ readonly stop: () => Promise<void> }> => {
+}): Promise<RetryDispatch> => {
   const { db, config, logger, metrics } = deps;
   await ensureOutboxIndexes(db, commandOutboxCollection);
   const outbox = outboxStore(db.collection<OutboxEntry>(commandOutboxCollection));
@@ -38,7 +47,6 @@ export const startRetryDispatch = async (deps: {
   const retry = { backoff: { baseMs: 100, capMs: 5_000 }, random: Math.random };
 
   const dispatching$ = interval(config.intervalMs).pipe(
-    takeUntil(stop$),
     exhaustMap(() =>
       defer(() =>
         dispatchDue(
@@ -68,6 +76,8 @@ export const startRetryDispatch = async (deps: {
       }
       if (result.right.length > 0) kick$.next();
     }),
+    // A dispatch cut short is safe: its claim's lease runs out and the command key is recorded once.
+    takeUntil(stop$),
   );
   const relaying$ = outboxRelay({
     outbox,
@@ -79,13 +89,26 @@ export const startRetryDispatch = async (deps: {
     kick$,
     stop$,
   });
-  const running = lastValueFrom(merge(dispatching$, relaying$).pipe(toArray()), { defaultValue: [] });
+  let ended!: () => void;
+  const running = new Promise<void>((resolve) => {
+    ended = resolve;
+  });
+  const subscription = merge(dispatching$, relaying$).subscribe({
+    complete: () => {
+      ended();
+    },
+    error: (error: unknown) => {
+      logger.error({ err: error }, 'retry dispatcher stopped with an error');
+      ended();
+    },
+  });
   return {
-    stop: async () => {
+    stop: async (deadline) => {
       stop$.next();
-      await running.catch((error: unknown) => {
-        logger.error({ err: error }, 'retry dispatcher stopped with an error');
-      });
+      if ((await within(Math.max(0, deadline - Date.now()), running)) === 'timeout') {
+        logger.warn('retry dispatcher did not finish its outbox page before the deadline; abandoned');
+        subscription.unsubscribe();
+      }
     },
   };
 };

@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { randomUUID } from 'node:crypto';
+import type { Kafka, Producer } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import {
   Subject,
@@ -39,10 +40,12 @@ import type { SimulationRates } from '../publisher/psp/simulation.js';
 import type { ConsumedMessage } from '../streams/consumed-message.js';
 import { OffsetLedger } from '../streams/offset-ledger.js';
 import { consumePartitions } from '../streams/psp-result-update-consumer.js';
-import { createExecutorMetrics } from '../telemetry/executor-metrics.js';
-import { startHealthServer } from '../telemetry/health-server.js';
+import { createExecutorMetrics, type ExecutorMetrics } from '../telemetry/executor-metrics.js';
+import { startHealthServer, type HealthServer } from '../telemetry/health-server.js';
 import type { Logger } from '../telemetry/logger.js';
 import { formatTraceparent, parseTraceparent, SpanKind, startSpanFrom } from '../telemetry/trace-context.js';
+import { closeBoundMs } from './run-worker.js';
+import { untilStarted, within } from './start-up.js';
 
 export type ExecutorConfig = ConfigOf<typeof executorEnv>;
 
@@ -69,28 +72,79 @@ const flakyRates: SimulationRates = {
 };
 
 /** Connections, PSPs, outbox and relay: what both ways of running the executor share. */
-const openExecutor = async (config: ExecutorConfig, logger: Logger) => {
-  const mongo = await new MongoClient(config.MONGO_URL, { serverSelectionTimeoutMS: 5_000 }).connect();
-  const db = mongo.db(config.MONGO_DB);
-  await ensureOutboxIndexes(db);
-  const kafka = createKafka(kafkaConnectionOf(config, '-executor'), logger);
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin, [
-    { topic: config.PSP_RESULT_TOPIC, partitions: config.PSP_RESULT_PARTITIONS },
-    { topic: config.PSP_COMMAND_TOPIC, partitions: config.PSP_RESULT_PARTITIONS },
-    { topic: config.PSP_COMMAND_DLQ_TOPIC, partitions: 1 },
-  ]);
-  await admin.disconnect();
-  const producer = idempotentProducer(kafka);
-  await producer.connect();
-
+const openExecutor = async (
+  config: ExecutorConfig,
+  logger: Logger,
+  opts: { readonly signal?: AbortSignal | undefined; readonly ready?: () => Promise<boolean> } = {},
+) => {
   const metrics = createExecutorMetrics();
   const health = await startHealthServer({
     port: config.EXECUTOR_METRICS_PORT,
     registry: metrics.registry,
-    ready: () => Promise.resolve(true),
+    ready: opts.ready ?? (() => Promise.resolve(true)),
   });
+  const retryStart = { logger, signal: opts.signal };
+  let mongo: MongoClient | undefined;
+  let producer: Producer | undefined;
+  try {
+    mongo = await untilStarted(
+      'store',
+      async () => {
+        mongo = new MongoClient(config.MONGO_URL, { serverSelectionTimeoutMS: 5_000 });
+        await mongo.connect();
+        await ensureOutboxIndexes(mongo.db(config.MONGO_DB));
+        return mongo;
+      },
+      retryStart,
+      async () => mongo?.close(),
+    );
+    const kafka = createKafka(kafkaConnectionOf(config, '-executor'), logger);
+    await untilStarted(
+      'kafka topics',
+      async () => {
+        const admin = kafka.admin();
+        try {
+          await admin.connect();
+          await ensureTopics(admin, [
+            { topic: config.PSP_RESULT_TOPIC, partitions: config.PSP_RESULT_PARTITIONS },
+            { topic: config.PSP_COMMAND_TOPIC, partitions: config.PSP_RESULT_PARTITIONS },
+            { topic: config.PSP_COMMAND_DLQ_TOPIC, partitions: 1 },
+          ]);
+        } finally {
+          await admin.disconnect();
+        }
+      },
+      retryStart,
+    );
+    producer = idempotentProducer(kafka);
+    const theProducer = producer;
+    await untilStarted(
+      'kafka producer',
+      () => theProducer.connect(),
+      retryStart,
+      () => theProducer.disconnect(),
+    );
+    return connectedExecutor(config, logger, { metrics, health, mongo, kafka, producer });
+  } catch (error) {
+    await within(closeBoundMs, Promise.allSettled([producer?.disconnect(), mongo?.close(), health.close()]));
+    throw error;
+  }
+};
+
+/** PSPs, outbox and relay over open connections. */
+const connectedExecutor = (
+  config: ExecutorConfig,
+  logger: Logger,
+  open: {
+    readonly metrics: ExecutorMetrics;
+    readonly health: HealthServer;
+    readonly mongo: MongoClient;
+    readonly kafka: Kafka;
+    readonly producer: Producer;
+  },
+) => {
+  const { metrics, health, mongo, kafka, producer } = open;
+  const db = mongo.db(config.MONGO_DB);
   const outbox = outboxStore(db.collection<OutboxEntry>(outboxCollection), {
     owner: `executor-${randomUUID()}`,
     leaseMs: config.OUTBOX_LEASE_MS,
@@ -133,10 +187,38 @@ const openExecutor = async (config: ExecutorConfig, logger: Logger) => {
   };
   const kick$ = new Subject<void>();
   const stopRelay$ = new Subject<void>();
-  const relaying = lastValueFrom(
-    outboxRelay({ ...drainDeps, kick$, stop$: stopRelay$, pollIntervalMs: config.OUTBOX_POLL_MS }).pipe(toArray()),
-    { defaultValue: [] },
-  );
+  // The relay's one subscription; `relayed` counts what it sent, `relaying` settles when it ended.
+  let relayed = 0;
+  let relayEnded!: () => void;
+  const relaying = new Promise<void>((resolve) => {
+    relayEnded = resolve;
+  });
+  const relay = outboxRelay({
+    ...drainDeps,
+    kick$,
+    stop$: stopRelay$,
+    pollIntervalMs: config.OUTBOX_POLL_MS,
+  }).subscribe({
+    next: (sent) => {
+      relayed += sent;
+    },
+    complete: () => {
+      relayEnded();
+    },
+    error: (error: unknown) => {
+      logger.error({ err: error }, 'outbox relay stopped with an error; pending entries stay for the next relay');
+      relayEnded();
+    },
+  });
+  /** Stops the relay after its page in progress, or at `deadline` (epoch ms) whatever it is doing. */
+  const stopRelay = async (deadline: number): Promise<void> => {
+    stopRelay$.next();
+    if ((await within(Math.max(0, deadline - Date.now()), relaying)) === 'timeout') relay.unsubscribe();
+  };
+  const closeClients = async (): Promise<void> => {
+    clearInterval(countPending);
+    await within(closeBoundMs, Promise.allSettled([producer.disconnect(), mongo.close(), health.close()]));
+  };
 
   const execute = executePaymentOrders({
     pspFor: (name) => clients[name],
@@ -187,10 +269,12 @@ const openExecutor = async (config: ExecutorConfig, logger: Logger) => {
       }),
     );
 
-  /** Stops the relay after a last full drain, then closes everything. Returns how many entries were sent. */
+  /**
+   * For a batch run: stops the relay after a last full drain, then closes everything. Returns how many
+   * entries were sent.
+   */
   const close = async (): Promise<number> => {
-    stopRelay$.next();
-    const sentByRelay = (await relaying).reduce((a, n) => a + n, 0);
+    await stopRelay(Number.POSITIVE_INFINITY);
     // Entries a killed relay claimed are free again once its lease ran out: wait for them, so nothing
     // recorded is left unpublished when this run ends.
     let sentAtEnd = 0;
@@ -202,12 +286,20 @@ const openExecutor = async (config: ExecutorConfig, logger: Logger) => {
       if (E.isLeft(pending) || pending.right === 0 || Date.now() > deadline) break;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
-    clearInterval(countPending);
-    await Promise.allSettled([producer.disconnect(), mongo.close(), health.close()]);
-    return sentByRelay + sentAtEnd;
+    await closeClients();
+    return relayed + sentAtEnd;
   };
 
-  return { kafka, producer, outbox, executed, close, metricsPort: health.port };
+  /**
+   * For a service's stop: the relay finishes its page in progress (or is cut at `deadline`); entries still
+   * pending stay in the outbox for the next relay, in this process's successor or in another executor.
+   */
+  const closeBy = async (deadline: number): Promise<void> => {
+    await stopRelay(deadline);
+    await closeClients();
+  };
+
+  return { kafka, producer, outbox, executed, close, closeBy, metricsPort: health.port };
 };
 
 /**
@@ -274,14 +366,35 @@ export interface RunningExecutor {
  * The executor as a service: consumes `payment-order-commands` in its own group and commits a command's
  * offset only once its result is durably in the outbox.
  */
-export const runExecutorService = async (config: ExecutorConfig, logger: Logger): Promise<RunningExecutor> => {
-  const executor = await openExecutor(config, logger);
+export const runExecutorService = async (
+  config: ExecutorConfig,
+  logger: Logger,
+  opts: { readonly signal?: AbortSignal | undefined } = {},
+): Promise<RunningExecutor> => {
+  // Ready once the consumer joined its group, and never again from the first moment of a stop.
+  let stopping = false;
+  let joined = (): boolean => false;
+  const executor = await openExecutor(config, logger, {
+    signal: opts.signal,
+    ready: () => Promise.resolve(!stopping && joined()),
+  });
   const consumer = groupConsumer(executor.kafka, {
     groupId: config.EXECUTOR_GROUP,
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
   });
-  await consumer.connect();
+  try {
+    await untilStarted(
+      'kafka consumer',
+      () => consumer.connect(),
+      { logger, signal: opts.signal },
+      () => consumer.disconnect(),
+    );
+  } catch (error) {
+    await executor.closeBy(Date.now());
+    throw error;
+  }
   const source = kafkaSource(consumer, config.PSP_COMMAND_TOPIC, Date.now);
+  joined = source.joined;
   const deadLetter = deadLetterPublisher(executor.producer, config.PSP_COMMAND_DLQ_TOPIC, () => new Date());
   const retry = { backoff: { baseMs: 100, capMs: 10_000 }, random: Math.random };
 
@@ -315,17 +428,48 @@ export const runExecutorService = async (config: ExecutorConfig, logger: Logger)
     },
   });
 
-  const done = lastValueFrom(pipeline$, { defaultValue: undefined }).finally(async () => {
-    await consumer.disconnect();
-    await executor.close();
+  // The pipeline's one subscription: ended by completion (drained), by its error, or abandoned at the deadline.
+  let ended!: (outcome: { readonly error?: unknown }) => void;
+  const end = new Promise<{ readonly error?: unknown }>((resolve) => {
+    ended = resolve;
   });
+  const subscription = pipeline$.subscribe({
+    complete: () => {
+      ended({});
+    },
+    error: (error: unknown) => {
+      ended({ error });
+    },
+  });
+  let deadline = Number.POSITIVE_INFINITY;
+  // Clients close only after the pipeline ended or was abandoned; the relay gets what is left of the deadline.
+  const done = end.then(async ({ error }) => {
+    stopping = true;
+    await within(closeBoundMs, consumer.disconnect());
+    await executor.closeBy(Math.min(deadline, Date.now() + closeBoundMs));
+    if (error !== undefined) throw error instanceof Error ? error : new Error(JSON.stringify(error));
+  });
+  let stopped: Promise<void> | undefined;
+  const stop = async (): Promise<void> => {
+    stopping = true;
+    deadline = Math.min(deadline, Date.now() + config.SHUTDOWN_TIMEOUT_MS);
+    await source.stop();
+    if ((await within(Math.max(0, deadline - Date.now()), end)) === 'timeout') {
+      // Commands in flight stay uncommitted and are executed again by the next owner with the same
+      // idempotency key: the PSP charges once.
+      logger.warn(
+        { shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS },
+        'executor drain reached its deadline; unfinished commands stay uncommitted and will be redelivered',
+      );
+      subscription.unsubscribe();
+      ended({});
+    }
+    await done.catch(() => undefined);
+  };
   logger.info({ topic: config.PSP_COMMAND_TOPIC, group: config.EXECUTOR_GROUP }, 'payment order executor started');
   return {
     metricsPort: executor.metricsPort,
-    done: done.then(() => undefined),
-    stop: async () => {
-      await source.stop();
-      await done.catch(() => undefined);
-    },
+    done,
+    stop: () => (stopped ??= stop()),
   };
 };

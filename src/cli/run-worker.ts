@@ -1,6 +1,7 @@
-import { MongoClient } from 'mongodb';
-import { lastValueFrom } from 'rxjs';
-import { connectWorkerClients, createKafka, kafkaConnectionOf } from '../kafka/client.js';
+import type { Admin, Consumer, Producer } from 'kafkajs';
+import { MongoClient, type Db } from 'mongodb';
+import type { Subscription } from 'rxjs';
+import { createKafka, groupConsumer, idempotentProducer, kafkaConnectionOf } from '../kafka/client.js';
 import { kafkaSource } from '../kafka/consumer-source.js';
 import { consumerLag } from '../kafka/consumer-lag.js';
 import { ensureTopics, pspResultTopicSpecs } from '../kafka/topics.js';
@@ -10,71 +11,94 @@ import {
   paymentOrdersCollection,
   type PaymentOrderDocument,
 } from '../state/index.js';
-import { startHealthServer } from '../telemetry/health-server.js';
+import { startHealthServer, type HealthServer } from '../telemetry/health-server.js';
 import type { Logger } from '../telemetry/logger.js';
-import { createWorkerMetrics } from '../telemetry/worker-metrics.js';
-import { startRetryDispatch } from './retry-dispatch.js';
+import { createWorkerMetrics, type WorkerMetrics } from '../telemetry/worker-metrics.js';
+import { startRetryDispatch, type RetryDispatch } from './retry-dispatch.js';
+import { untilStarted, within } from './start-up.js';
 import { workerPipeline, type ProcessedListener, type WorkerConfig } from './worker-pipeline.js';
 
 export type { ProcessedListener, WorkerConfig } from './worker-pipeline.js';
 
 export interface RunningWorker {
   readonly metricsPort: number;
-  /** Resolves when the pipeline ended: after a drain on `stop`, or with the error that ended it. */
+  /** Resolves when the pipeline ended and the clients are closed: after `stop`, or with the error that ended it. */
   readonly done: Promise<void>;
-  /** Stops fetching, drains what is in flight, commits, disconnects; bounded by SHUTDOWN_TIMEOUT_MS. */
+  /**
+   * Readiness off at once; stops fetching; lets in-flight work finish and commit until SHUTDOWN_TIMEOUT_MS;
+   * then abandons the rest uncommitted (redelivered later, never dead-lettered); closes the clients last.
+   */
   readonly stop: () => Promise<void>;
 }
 
-export const runWorker = async (
-  config: WorkerConfig,
-  logger: Logger,
-  onProcessed?: ProcessedListener,
-): Promise<RunningWorker> => {
-  const metrics = createWorkerMetrics();
-  const mongo = await new MongoClient(config.MONGO_URL, {
-    serverSelectionTimeoutMS: 5_000,
-    socketTimeoutMS: 30_000,
-  }).connect();
-  const db = mongo.db(config.MONGO_DB);
-  await ensureStateIndexes(db);
+/** How long closing the clients may take after the pipeline ended or was abandoned. */
+export const closeBoundMs = 3_000;
 
-  const kafka = createKafka(kafkaConnectionOf(config), logger);
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin, [
-    ...pspResultTopicSpecs(config),
-    { topic: config.PSP_COMMAND_TOPIC, partitions: config.PSP_RESULT_PARTITIONS },
-  ]);
-  await admin.disconnect();
+/** A frozen store answers nothing: the 1 s bound is our own timer, with one ping in flight at a time. */
+const storeProbe = (ping: () => Promise<unknown>): (() => Promise<boolean>) => {
+  // The ping in flight, shared by the probes that come while it is unanswered.
+  let current: Promise<boolean> | undefined;
+  return async () => {
+    const pending = (current ??= ping().then(
+      () => {
+        current = undefined;
+        return true;
+      },
+      () => {
+        current = undefined;
+        return false;
+      },
+    ));
+    return (await within(1_000, pending)) === 'timeout' ? false : pending;
+  };
+};
 
-  const { producer, consumer } = await connectWorkerClients(kafka, {
-    groupId: config.CONSUMER_GROUP,
-    sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
-  });
+interface Connected {
+  readonly config: WorkerConfig;
+  readonly logger: Logger;
+  readonly metrics: WorkerMetrics;
+  readonly onProcessed: ProcessedListener | undefined;
+  readonly health: HealthServer;
+  readonly mongo: MongoClient;
+  readonly db: Db;
+  readonly producer: Producer;
+  readonly consumer: Consumer;
+  readonly lagAdmin: Admin;
+  readonly dispatch: RetryDispatch;
+  readonly setReady: (check: () => Promise<boolean>) => void;
+}
 
-  const source = kafkaSource(consumer, config.PSP_RESULT_TOPIC, Date.now);
+/** Everything is connected: runs the pipeline and owns its end, whether by a stop or by an error. */
+const running = (c: Connected): RunningWorker => {
+  const { config, logger, metrics } = c;
+  const source = kafkaSource(c.consumer, config.PSP_RESULT_TOPIC, Date.now);
   const pipeline$ = workerPipeline({
     config,
     logger,
     metrics,
     events$: source.events$,
     control: source.control,
-    producer,
-    store: paymentOrderStore(db.collection<PaymentOrderDocument>(paymentOrdersCollection)),
-    onProcessed,
+    producer: c.producer,
+    store: paymentOrderStore(c.db.collection<PaymentOrderDocument>(paymentOrdersCollection)),
+    onProcessed: c.onProcessed,
   });
 
-  const lagAdmin = kafka.admin();
-  await lagAdmin.connect();
+  // Orders are never deleted, so the growth of their count in the store is the orders created since this
+  // worker started, whoever created them (the first count is the baseline, not a burst of creations).
+  let ordersCounted: number | undefined;
   const refreshLag = async (): Promise<void> => {
-    const lags = await consumerLag(lagAdmin, config.CONSUMER_GROUP, config.PSP_RESULT_TOPIC);
+    const [lags, orders] = await Promise.all([
+      consumerLag(c.lagAdmin, config.CONSUMER_GROUP, config.PSP_RESULT_TOPIC),
+      c.db.collection(paymentOrdersCollection).estimatedDocumentCount(),
+    ]);
     for (const { partition, lag } of lags) {
       metrics.consumerGroupLag.set(
         { consumergroup: config.CONSUMER_GROUP, topic: config.PSP_RESULT_TOPIC, partition: String(partition) },
         lag,
       );
     }
+    if (ordersCounted !== undefined && orders > ordersCounted) metrics.ordersCreated.inc(orders - ordersCounted);
+    ordersCounted = Math.max(orders, ordersCounted ?? 0);
   };
   const lagTimer = setInterval(() => {
     refreshLag().catch((error: unknown) => {
@@ -83,98 +107,205 @@ export const runWorker = async (
   }, config.LAG_REFRESH_MS);
   lagTimer.unref();
 
-  // The driver ignores `timeoutMS` (deprecated, "has no effect"): against a frozen store a ping hangs until
-  // socketTimeoutMS. So the 1 s bound is our own timer, and one ping at a time, so that probes of a hung store
-  // do not pile up connections.
-  let ping: Promise<boolean> | undefined;
-  const storeAnswers = (): Promise<boolean> => {
-    const current = (ping ??= db.command({ ping: 1 }).then(
-      () => {
-        ping = undefined;
-        return true;
-      },
-      () => {
-        ping = undefined;
-        return false;
-      },
-    ));
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => {
-        resolve(false);
-      }, 1_000);
-    });
-    return Promise.race([current, late]).finally(() => {
-      clearTimeout(timer);
-    });
-  };
+  // Set by the first stop request: readiness is off from then on.
+  let stopping = false;
+  const storeAnswers = storeProbe(() => c.db.command({ ping: 1 }));
+  c.setReady(() => (!stopping && source.joined() ? storeAnswers() : Promise.resolve(false)));
 
-  const health = await startHealthServer({
-    port: config.METRICS_PORT,
-    registry: metrics.registry,
-    ready: () => (source.joined() ? storeAnswers() : Promise.resolve(false)),
+  // The pipeline's one subscription: ended by completion (drained), by its error, or abandoned at the deadline.
+  let ended!: (outcome: { readonly error?: unknown }) => void;
+  const end = new Promise<{ readonly error?: unknown }>((resolve) => {
+    ended = resolve;
   });
-
-  const dispatch = await startRetryDispatch({
-    db,
-    producer,
-    logger,
-    metrics,
-    config: {
-      commandTopic: config.PSP_COMMAND_TOPIC,
-      intervalMs: config.DISPATCH_INTERVAL_MS,
-      leaseMs: config.DISPATCH_LEASE_MS,
+  const subscription: Subscription = pipeline$.subscribe({
+    complete: () => {
+      ended({});
+    },
+    error: (error: unknown) => {
+      ended({ error });
     },
   });
 
-  const disconnect = async (): Promise<void> => {
+  /**
+   * Clients close only once the pipeline ended or was abandoned: nothing in flight can meet a closed store
+   * or producer (and be dead-lettered for it). Each close is bounded: a dead broker cannot hold the exit.
+   */
+  const closeAll = async (deadline: number): Promise<void> => {
     clearInterval(lagTimer);
-    await dispatch.stop();
-    await Promise.allSettled([
-      consumer.disconnect(),
-      producer.disconnect(),
-      lagAdmin.disconnect(),
-      mongo.close(),
-      health.close(),
-    ]);
+    await c.dispatch.stop(deadline);
+    await within(
+      closeBoundMs,
+      Promise.allSettled([
+        c.consumer.disconnect(),
+        c.producer.disconnect(),
+        c.lagAdmin.disconnect(),
+        c.mongo.close(),
+        c.health.close(),
+      ]),
+    );
   };
 
-  const done = lastValueFrom(pipeline$, { defaultValue: undefined }).then(
-    async () => {
-      await disconnect();
-    },
-    async (error: unknown) => {
-      await disconnect();
-      throw error;
-    },
-  );
+  let deadline = Number.POSITIVE_INFINITY;
+  const done = end.then(async ({ error }) => {
+    stopping = true;
+    // Ended by an error without a stop: give the dispatcher's page in progress a moment, no more.
+    await closeAll(Math.min(deadline, Date.now() + closeBoundMs));
+    if (error !== undefined) throw error instanceof Error ? error : new Error(JSON.stringify(error));
+  });
+
+  let stopped: Promise<void> | undefined;
+  const stop = async (): Promise<void> => {
+    stopping = true;
+    deadline = Math.min(deadline, Date.now() + config.SHUTDOWN_TIMEOUT_MS);
+    await source.stop();
+    if ((await within(Math.max(0, deadline - Date.now()), end)) === 'timeout') {
+      // Unsubscribing drops every lane, retry and pending write: their offsets stay uncommitted and are
+      // delivered again to whoever owns the partition next. Nothing is dead-lettered for it.
+      logger.warn(
+        { shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS },
+        'shutdown drain reached its deadline; unfinished results stay uncommitted and will be redelivered',
+      );
+      subscription.unsubscribe();
+      ended({});
+    }
+    await done.catch(() => undefined);
+  };
 
   logger.info(
-    { topic: config.PSP_RESULT_TOPIC, group: config.CONSUMER_GROUP, metricsPort: health.port },
+    { topic: config.PSP_RESULT_TOPIC, group: config.CONSUMER_GROUP, metricsPort: c.health.port },
     'psp result update consumer started',
   );
   return {
-    metricsPort: health.port,
-    done: done.then(() => undefined),
-    stop: async () => {
-      const timeout = new Promise<'timeout'>((resolve) =>
-        setTimeout(() => {
-          resolve('timeout');
-        }, config.SHUTDOWN_TIMEOUT_MS).unref(),
-      );
-      await source.stop();
-      if (
-        (await Promise.race([
-          done.then(
-            () => 'drained' as const,
-            () => 'drained' as const,
-          ),
-          timeout,
-        ])) === 'timeout'
-      ) {
-        logger.error('shutdown drain timed out; uncommitted messages will be redelivered');
-        await disconnect();
-      }
-    },
+    metricsPort: c.health.port,
+    done,
+    stop: () => (stopped ??= stop()),
   };
+};
+
+/**
+ * Starts the worker: the health server first (so /healthz answers and /readyz says "not ready" while
+ * starting), then MongoDB and Kafka, each retried with backoff until it answers or `signal` aborts the
+ * start-up. Kafka refusing our credentials is not retried (see `untilStarted`).
+ */
+export const runWorker = async (
+  config: WorkerConfig,
+  logger: Logger,
+  onProcessed?: ProcessedListener,
+  opts: { readonly signal?: AbortSignal | undefined } = {},
+): Promise<RunningWorker> => {
+  const metrics = createWorkerMetrics();
+  const retry = { logger, signal: opts.signal };
+  // The readiness check in force: not ready until started, and again from the first moment of a stop.
+  let ready: () => Promise<boolean> = () => Promise.resolve(false);
+  const health = await startHealthServer({
+    port: config.METRICS_PORT,
+    registry: metrics.registry,
+    ready: () => ready(),
+  });
+
+  // What is open so far, closed again when start-up is aborted or fails for good.
+  let mongo: MongoClient | undefined;
+  let producer: Producer | undefined;
+  let consumer: Consumer | undefined;
+  const closeOpened = async (): Promise<void> => {
+    await within(
+      closeBoundMs,
+      Promise.allSettled([consumer?.disconnect(), producer?.disconnect(), mongo?.close(), health.close()]),
+    );
+  };
+
+  try {
+    mongo = await untilStarted(
+      'store',
+      async () => {
+        mongo = new MongoClient(config.MONGO_URL, { serverSelectionTimeoutMS: 5_000, socketTimeoutMS: 30_000 });
+        await mongo.connect();
+        await ensureStateIndexes(mongo.db(config.MONGO_DB));
+        return mongo;
+      },
+      retry,
+      async () => mongo?.close(),
+    );
+    const db = mongo.db(config.MONGO_DB);
+
+    const kafka = createKafka(kafkaConnectionOf(config), logger);
+    await untilStarted(
+      'kafka topics',
+      async () => {
+        const admin = kafka.admin();
+        try {
+          await admin.connect();
+          await ensureTopics(admin, [
+            ...pspResultTopicSpecs(config),
+            { topic: config.PSP_COMMAND_TOPIC, partitions: config.PSP_RESULT_PARTITIONS },
+          ]);
+        } finally {
+          await admin.disconnect();
+        }
+      },
+      retry,
+    );
+    producer = idempotentProducer(kafka);
+    const theProducer = producer;
+    await untilStarted(
+      'kafka producer',
+      () => theProducer.connect(),
+      retry,
+      () => theProducer.disconnect(),
+    );
+    consumer = groupConsumer(kafka, {
+      groupId: config.CONSUMER_GROUP,
+      sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+    });
+    const theConsumer = consumer;
+    await untilStarted(
+      'kafka consumer',
+      () => theConsumer.connect(),
+      retry,
+      () => theConsumer.disconnect(),
+    );
+    const lagAdmin = kafka.admin();
+    await untilStarted(
+      'kafka admin',
+      () => lagAdmin.connect(),
+      retry,
+      () => lagAdmin.disconnect(),
+    );
+    const dispatch = await untilStarted(
+      'retry dispatcher',
+      () =>
+        startRetryDispatch({
+          db,
+          producer: theProducer,
+          logger,
+          metrics,
+          config: {
+            commandTopic: config.PSP_COMMAND_TOPIC,
+            intervalMs: config.DISPATCH_INTERVAL_MS,
+            leaseMs: config.DISPATCH_LEASE_MS,
+          },
+        }),
+      retry,
+    );
+
+    return running({
+      config,
+      logger,
+      metrics,
+      onProcessed,
+      health,
+      db,
+      producer,
+      consumer,
+      lagAdmin,
+      dispatch,
+      mongo,
+      setReady: (check) => {
+        ready = check;
+      },
+    });
+  } catch (error) {
+    await closeOpened();
+    throw error;
+  }
 };

@@ -48,8 +48,17 @@ export const executorEnv = {
   }),
   KAFKA_SESSION_TIMEOUT_MS: envVar({
     codec: intInRange(6_000, 300_000),
-    fallback: '30000',
-    description: 'how long the group waits for a silent executor before giving its partitions to others',
+    // The broker's default group.min.session.timeout.ms: a SIGKILLed member's partitions move on after
+    // about this long (heartbeats go every tenth of it), so a takeover takes under 10 s.
+    fallback: '6000',
+    description:
+      'how long the group waits for a silent executor before giving its partitions to others (heartbeat: a tenth of it)',
+  }),
+  SHUTDOWN_TIMEOUT_MS: envVar({
+    codec: intInRange(1_000, 600_000),
+    fallback: '15000',
+    description:
+      'longest drain on SIGTERM/SIGINT; unfinished commands stay uncommitted, unsent outbox entries pending, and the executor exits',
   }),
   PSP_SIM_PROFILE: envVar({
     codec: t.keyof({ default: null, flaky: null }),

@@ -12,8 +12,11 @@ export const workerEnv = {
   }),
   KAFKA_SESSION_TIMEOUT_MS: envVar({
     codec: intInRange(6_000, 300_000),
-    fallback: '30000',
-    description: 'how long the group waits for a silent worker before giving its partitions to others',
+    // The broker's default group.min.session.timeout.ms: a SIGKILLed member's partitions move on after
+    // about this long (heartbeats go every tenth of it), so a takeover takes under 10 s.
+    fallback: '6000',
+    description:
+      'how long the group waits for a silent worker before giving its partitions to others (heartbeat: a tenth of it)',
   }),
   MAX_IN_FLIGHT_PER_PARTITION: envVar({
     codec: intInRange(1, 100_000),
@@ -48,7 +51,8 @@ export const workerEnv = {
   SHUTDOWN_TIMEOUT_MS: envVar({
     codec: intInRange(1_000, 600_000),
     fallback: '15000',
-    description: 'longest drain on SIGTERM/SIGINT before the worker exits',
+    description:
+      'longest drain on SIGTERM/SIGINT; what is unfinished then stays uncommitted (redelivered) and the worker exits',
   }),
   METRICS_PORT: envVar({
     codec: intInRange(0, 65_535),

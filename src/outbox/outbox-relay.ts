@@ -11,7 +11,10 @@ import {
   type Observable,
   of,
   reduce,
+  share,
+  take,
   takeUntil,
+  tap,
   timer,
   throwError,
   type SchedulerLike,
@@ -33,7 +36,7 @@ export interface OutboxRelayDeps extends OutboxDrainDeps {
   readonly pollIntervalMs: number;
   /** Something was just recorded: look now rather than at the next poll. */
   readonly kick$: Observable<unknown>;
-  /** Stop polling; the page in progress is still published and marked sent. */
+  /** Stop polling and start no further page; the page in progress is still published and marked sent. */
   readonly stop$: Observable<unknown>;
   readonly scheduler?: SchedulerLike | undefined;
 }
@@ -58,11 +61,14 @@ const pageSender = (deps: OutboxDrainDeps) => {
     );
 };
 
-/** Publishes page after page until nothing is pending; emits how many entries each page sent. */
-export const drainOutbox = (deps: OutboxDrainDeps): Observable<number> => {
+/**
+ * Publishes page after page until nothing is pending, or until `stopping()` says no further page may
+ * start; emits how many entries each page sent.
+ */
+export const drainOutbox = (deps: OutboxDrainDeps, stopping: () => boolean = () => false): Observable<number> => {
   const nextPage = pageSender(deps);
   return nextPage().pipe(
-    expand(({ full }) => (full ? nextPage() : EMPTY)),
+    expand(({ full }) => (full && !stopping() ? nextPage() : EMPTY)),
     map(({ sent }) => sent),
   );
 };
@@ -73,7 +79,19 @@ export const drainOutbox = (deps: OutboxDrainDeps): Observable<number> => {
  * and the consumer turns repeats into no-ops.
  */
 export const outboxRelay = (deps: OutboxRelayDeps): Observable<number> =>
-  merge(deps.kick$, timer(0, deps.pollIntervalMs, deps.scheduler)).pipe(
-    takeUntil(deps.stop$),
-    exhaustMap(() => drainOutbox(deps)),
-  );
+  defer(() => {
+    // Set once stop$ fired: the drain in progress finishes its page and starts no other, so a stop waits
+    // for one page at most, however many entries are pending (they stay pending for the next relay).
+    let stopping = false;
+    const stop$ = deps.stop$.pipe(
+      take(1),
+      tap(() => {
+        stopping = true;
+      }),
+      share(),
+    );
+    return merge(deps.kick$, timer(0, deps.pollIntervalMs, deps.scheduler)).pipe(
+      takeUntil(stop$),
+      exhaustMap(() => drainOutbox(deps, () => stopping)),
+    );
+  });
