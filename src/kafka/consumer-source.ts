@@ -103,6 +103,7 @@ export const kafkaSource = (consumer: Consumer, topic: string, clock: () => numb
               key: m.key,
               value: m.value,
               headers: wireHeaders(m.headers),
+              timestamp: m.timestamp,
               receivedAt,
             };
             s.next({ _tag: 'Message', message });

@@ -4,7 +4,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { Message } from 'kafkajs';
 import { headerValue } from '../codecs/index.js';
 import type { StoreError } from '../state/store-error.js';
-import { deadLetterHeaders } from './dead-letter-publisher.js';
+import { deadLetterHeaders, springDeadLetterHeaders } from './dead-letter-publisher.js';
 import type { KafkaError } from './kafka-error.js';
 import { redriveIdOf, type RedriveDocument, type RedriveLedger } from './redrive-ledger.js';
 import type { StoredRecord } from './topic-range-reader.js';
@@ -45,17 +45,28 @@ export const addCounts = (a: RedriveCounts, b: RedriveCounts): RedriveCounts => 
   alreadyRedriven: a.alreadyRedriven + b.alreadyRedriven,
 });
 
-const dlqHeaderNames: ReadonlySet<string> = new Set(Object.values(deadLetterHeaders));
+// Ours and Spring Kafka's (with those Spring adds that we do not write: a letter from a Java service redrives too).
+const dlqHeaderNames: ReadonlySet<string> = new Set([
+  ...Object.values(deadLetterHeaders),
+  ...Object.values(springDeadLetterHeaders),
+  'kafka_dlt-exception-stacktrace',
+  'kafka_dlt-original-consumer-group',
+  'kafka_dlt-key-exception-fqcn',
+  'kafka_dlt-key-exception-message',
+  'kafka_dlt-key-exception-stacktrace',
+]);
 
-/** The record as it was before it was dead-lettered: its key, value and headers without the dlq-* ones. */
+/** The record as it was before it was dead-lettered: its key, value and headers without the dlq-* and kafka_dlt-* ones. */
 export const originalRecordOf = (letter: StoredRecord): Message => ({
   key: letter.key,
   value: letter.value,
   headers: Object.fromEntries(Object.entries(letter.headers).filter(([name]) => !dlqHeaderNames.has(name))),
 });
 
+/** `dlq-reason`, or for a letter written by Spring Kafka, its exception class. */
 export const reasonOf = (letter: StoredRecord): string | undefined =>
-  headerValue(letter.headers, deadLetterHeaders.reason);
+  headerValue(letter.headers, deadLetterHeaders.reason) ??
+  headerValue(letter.headers, springDeadLetterHeaders.exceptionFqcn);
 
 /**
  * Redrives one page of dead letters: records each as pending before publishing it, and as done once Kafka

@@ -9,6 +9,8 @@ export interface ConsumedMessage {
   readonly key: Buffer | null;
   readonly value: Buffer | null;
   readonly headers: Readonly<Record<string, Buffer | string | (Buffer | string)[] | undefined>>;
+  /** The record's own timestamp as Kafka gave it (ms since epoch, a string), when known. */
+  readonly timestamp?: string;
   /** When the worker took it from Kafka (ms since epoch, from the injected clock). */
   readonly receivedAt: number;
 }
