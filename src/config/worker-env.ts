@@ -30,7 +30,9 @@ export const workerEnv = {
   }),
   COMMIT_INTERVAL_MS: envVar({
     codec: intInRange(10, 60_000),
-    fallback: '1000',
+    // a fifth of a second: finished work is committed soon (little to redeliver, lag that reads true), at a
+    // handful of commit requests a second
+    fallback: '200',
     description: 'longest wait before finished offsets are committed',
   }),
   COMMIT_EVERY: envVar({
