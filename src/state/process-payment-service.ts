@@ -51,9 +51,21 @@ type Plan =
 const isDecided = (p: Plan): p is Exclude<Plan, { readonly _tag: 'Read' }> => p._tag !== 'Read';
 
 /** The outcome a history entry recorded, when it was recorded for this very record (a redelivery). */
-const recordedOutcome = (entry: HistoryEntry, source: ResultSource): Outcome | undefined => {
+const recordedOutcome = (
+  entry: HistoryEntry,
+  source: ResultSource,
+  writtenAt: readonly Date[] = [],
+): Outcome | undefined => {
   if (entry.topic !== source.topic || entry.partition !== source.partition || entry.offset !== source.offset) {
     return undefined;
+  }
+  // Written by this very call (a round's first write, read back after another result of the round missed):
+  // applied now, not a redelivery.
+  if (writtenAt.some((t) => t.getTime() === entry.appliedAt.getTime())) {
+    const now = recordedOutcome(entry, source);
+    if (now === undefined || !('redelivered' in now)) return now;
+    const { redelivered: _, ...outcome } = now;
+    return outcome;
   }
   switch (entry.outcome) {
     case 'applied':
@@ -83,9 +95,14 @@ export const processPaymentService = (deps: {
   const memory = deps.memory ?? noResultMemory;
 
   /** A result whose key this very record already put in history: its outcome is what was recorded then. */
-  const recordedBy = (doc: PaymentOrderDocument | null, key: string, source: ResultSource): Outcome | undefined => {
+  const recordedBy = (
+    doc: PaymentOrderDocument | null,
+    key: string,
+    source: ResultSource,
+    writtenAt: readonly Date[],
+  ): Outcome | undefined => {
     const entry = doc?.history.find((h) => h.key === key);
-    return entry?.kind === 'psp-result' ? recordedOutcome(entry, source) : undefined;
+    return entry?.kind === 'psp-result' ? recordedOutcome(entry, source, writtenAt) : undefined;
   };
 
   /**
@@ -97,12 +114,13 @@ export const processPaymentService = (deps: {
     round: readonly PspResult[],
     keys: readonly string[],
     docs: ReadonlyMap<string, PaymentOrderDocument>,
+    writtenAt: readonly Date[],
     attempt = 1,
   ): TE.TaskEither<StoreError, readonly Outcome[]> => {
     const now = deps.now();
     const plans = round.map((r, i) => {
       const doc = docs.get(r.event.paymentOrderId) ?? null;
-      const recorded = recordedBy(doc, keys[i] ?? '', r.source);
+      const recorded = recordedBy(doc, keys[i] ?? '', r.source, writtenAt);
       if (recorded !== undefined) return { outcome: recorded, write: undefined };
       const resolution = resolvePspResult(doc, r.event, r.source, policy, now);
       return {
@@ -132,7 +150,7 @@ export const processPaymentService = (deps: {
         }
         return pipe(
           store.find(round.map((r) => r.event.paymentOrderId)),
-          TE.chain((again) => settleRound(round, keys, again, attempt + 1)),
+          TE.chain((again) => settleRound(round, keys, again, [...writtenAt, now], attempt + 1)),
         );
       }),
     );
@@ -182,7 +200,7 @@ export const processPaymentService = (deps: {
         }
         return pipe(
           store.find(round.map((r) => r.event.paymentOrderId)),
-          TE.chain((docs) => settleRound(round, keys, docs)),
+          TE.chain((docs) => settleRound(round, keys, docs, [now])),
         );
       }),
     );

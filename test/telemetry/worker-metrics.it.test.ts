@@ -12,6 +12,7 @@ import {
 import { testLogger, uniqueName, useRealStack } from '../support/real-stack.js';
 import { workerTestConfig, workerTestEnv, workerTopics } from '../support/worker-config.js';
 import { eventKeyOf } from '../../src/codecs/index.js';
+import { createExecutorMetrics } from '../../src/telemetry/executor-metrics.js';
 
 const sample = (metrics: string, name: string, labels: string): number => {
   const series = labels === '' ? `${name} ` : `${name}{${labels}} `;
@@ -69,30 +70,35 @@ describe('the worker’s metrics and dashboard', () => {
       ignored: expected.ignored,
       dead: 1,
     });
-    expect(sample(metrics, 'psp_result_processing_seconds_count', '')).toBe(expected.processed);
+    expect(sample(metrics, 'psp_results_processing_seconds_count', '')).toBe(expected.processed);
   });
 
   it('reports the consumer lag per partition, down to zero once everything is committed', () => {
-    const lags = metrics.split('\n').filter((l) => l.startsWith('kafka_consumergroup_lag{'));
+    const lags = metrics.split('\n').filter((l) => l.startsWith('psp_worker_consumergroup_lag{'));
     expect(lags).toHaveLength(12);
     expect(lags.every((l) => l.endsWith(' 0'))).toBe(true);
   });
 
-  it('has a dashboard whose every panel queries a metric the worker exports', () => {
+  it('has a dashboard whose every panel queries a metric the worker, the executor or kafka-exporter exports', async () => {
     const dashboard = JSON.parse(readFileSync('ops/grafana/dashboards/psp-stream.json', 'utf8')) as {
       panels: { title: string; targets: { expr: string }[] }[];
     };
+    const executor = await createExecutorMetrics().registry.metrics();
     const exported = new Set(
-      metrics
+      `${metrics}\n${executor}`
         .split('\n')
         .filter((l) => l.startsWith('# TYPE '))
         .map((l) => l.split(' ')[2]),
     );
+    exported.add('kafka_consumergroup_lag');
     expect(dashboard.panels.length).toBeGreaterThanOrEqual(6);
     for (const panel of dashboard.panels) {
       for (const target of panel.targets) {
         const names = metricsIn(target.expr);
-        expect(names.length, `${panel.title}: ${target.expr}`).toBeGreaterThan(0);
+        expect(
+          names.length + (target.expr.startsWith('up{') ? 1 : 0),
+          `${panel.title}: ${target.expr}`,
+        ).toBeGreaterThan(0);
         for (const name of names) expect(exported, `${panel.title} reads ${name}`).toContain(name);
       }
     }
