@@ -17,8 +17,38 @@ const compose = parse(readFileSync('docker-compose.yml', 'utf8')) as { services:
 const services = compose.services;
 
 describe('docker-compose.yml, for users who have Docker', () => {
-  it('runs Kafka, MongoDB, the worker, Prometheus and Grafana', () => {
-    expect(Object.keys(services).sort()).toEqual(['grafana', 'kafka', 'mongo', 'prometheus', 'worker']);
+  it('runs the whole loop: Kafka, MongoDB, the worker, the executor, an optional load generator, kafka-exporter, Prometheus and Grafana', () => {
+    expect(Object.keys(services).sort()).toEqual([
+      'executor',
+      'grafana',
+      'kafka',
+      'kafka-exporter',
+      'load',
+      'mongo',
+      'prometheus',
+      'worker',
+    ]);
+    expect((services['load'] as { profiles?: string[] }).profiles).toEqual(['load']);
+    expect(services['kafka-exporter']?.image).toMatch(/^danielqsj\/kafka-exporter:v/);
+  });
+
+  it('gives Prometheus the whole ops/prometheus folder, so it loads the alert rules, and scrapes every process', () => {
+    expect(JSON.stringify(services['prometheus'])).toContain('./ops/prometheus:/etc/prometheus');
+    const config = parse(readFileSync('ops/prometheus/prometheus.yml', 'utf8')) as {
+      rule_files: string[];
+      scrape_configs: { static_configs: { targets: string[] }[] }[];
+    };
+    expect(config.rule_files).toEqual(['rules/*.yml']);
+    const targets = config.scrape_configs.flatMap((c) => c.static_configs.flatMap((s) => s.targets));
+    const executorPort = String(services['executor']?.environment?.['EXECUTOR_METRICS_PORT']);
+    expect(targets).toEqual(expect.arrayContaining([`executor:${executorPort}`, 'kafka-exporter:9308']));
+    expect(services['executor']?.ports).toContain(`${executorPort}:${executorPort}`);
+  });
+
+  it('names in README every service it runs', () => {
+    const readme = readFileSync('README.md', 'utf8').toLowerCase();
+    const missing = Object.keys(services).filter((name) => !readme.includes(name));
+    expect(missing).toEqual([]);
   });
 
   it('pins every image to a version tag', () => {

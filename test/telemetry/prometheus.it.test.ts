@@ -117,11 +117,7 @@ describe.skipIf(prometheusBin === '')('the dashboard and alert rules on a real P
       { topic: names.commands, partitions: 12 },
       { topic: names.commandsDlq, partitions: 1 },
     ]);
-    const [workerPort, secondWorkerPort, executorPort] = await Promise.all([
-      freePort(),
-      freePort(),
-      freePort(),
-    ]);
+    const [workerPort, secondWorkerPort, executorPort] = await Promise.all([freePort(), freePort(), freePort()]);
     const group = uniqueName('prom-workers');
     const env: Record<string, string> = {
       KAFKA_BROKERS: endpoints().brokers.join(','),
