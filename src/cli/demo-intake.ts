@@ -13,20 +13,23 @@ import { outboxRelay } from '../outbox/outbox-relay.js';
 import { ensureOutboxIndexes, outboxStore } from '../outbox/outbox-store.js';
 import {
   commandOutboxCollection,
-  createPaymentOrder,
   ensureStateIndexes,
   paymentOrdersCollection,
   type PaymentOrderDocument,
 } from '../state/index.js';
+import { createPaymentOrders } from '../state/payment-order-intake.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { IntakeTally } from './orders-command.js';
 
-/** How often the intake's relay looks for new commands: short, so a created order is on its way at once. */
-const relayPollMs = 20;
+/** How often the intake's relay looks for new commands besides the kick after each batch: each look scans the outbox. */
+const relayPollMs = 100;
 
 export interface DemoIntake {
-  /** Creates one order (an NDJSON line, as `orders create` reads it) through PaymentService's intake. */
-  readonly create: (line: string) => Promise<void>;
+  /**
+   * Creates orders (NDJSON lines, as `orders create` reads them) through PaymentService's intake, all of
+   * them in one batch: three round trips whatever their number, so the intake keeps up with a burst.
+   */
+  readonly createMany: (lines: readonly string[]) => Promise<void>;
   readonly tally: Readonly<IntakeTally>;
   readonly problems: readonly string[];
   /** Stops the relay after it published every command recorded so far, then closes. */
@@ -34,9 +37,9 @@ export interface DemoIntake {
 }
 
 /**
- * PaymentService's intake as the demo runs it: alongside the flow, one order at a time as the schedule
- * says, with a relay that hands each recorded PaymentOrderCreated to Kafka within ~20 ms (rather than
- * after the last order, as `orders create` does for a file).
+ * PaymentService's intake as the demo runs it: alongside the flow, in batches of the orders the schedule
+ * says are due, with a relay that hands each recorded PaymentOrderCreated to Kafka at once (kicked after
+ * every batch, polling every ~20 ms besides) rather than after the last order, as `orders create` does.
  */
 export const openDemoIntake = async (config: ConfigOf<typeof ordersEnv>, logger: Logger): Promise<DemoIntake> => {
   const mongo = await new MongoClient(config.MONGO_URL, { serverSelectionTimeoutMS: 5_000 }).connect();
@@ -44,7 +47,7 @@ export const openDemoIntake = async (config: ConfigOf<typeof ordersEnv>, logger:
   await ensureStateIndexes(db);
   await ensureOutboxIndexes(db, commandOutboxCollection);
   const outbox = outboxStore(db.collection<OutboxEntry>(commandOutboxCollection));
-  const create = createPaymentOrder({
+  const create = createPaymentOrders({
     orders: db.collection<PaymentOrderDocument>(paymentOrdersCollection),
     outbox,
     commandTopic: config.PSP_COMMAND_TOPIC,
@@ -58,6 +61,7 @@ export const openDemoIntake = async (config: ConfigOf<typeof ordersEnv>, logger:
   const producer = idempotentProducer(kafka);
   await producer.connect();
   const stop$ = new Subject<void>();
+  const kick$ = new Subject<void>();
   const relaying = lastValueFrom(
     outboxRelay({
       outbox,
@@ -66,7 +70,7 @@ export const openDemoIntake = async (config: ConfigOf<typeof ordersEnv>, logger:
       now: () => new Date(),
       pageSize: 500,
       pollIntervalMs: relayPollMs,
-      kick$: new Subject<void>(),
+      kick$,
       stop$,
     }).pipe(toArray()),
     { defaultValue: [] },
@@ -81,33 +85,38 @@ export const openDemoIntake = async (config: ConfigOf<typeof ordersEnv>, logger:
   return {
     tally,
     problems,
-    create: async (line) => {
-      const request = pipe(
-        J.parse(line),
-        E.mapLeft(() => 'not valid JSON'),
-        E.flatMap((json) =>
-          pipe(
-            PaymentOrderRequest.decode(json),
-            E.mapLeft((errors) => describeSchemaErrors(errors).join('; ')),
+    createMany: async (lines) => {
+      const requests: PaymentOrderRequest[] = [];
+      for (const line of lines) {
+        const request = pipe(
+          J.parse(line),
+          E.mapLeft(() => 'not valid JSON'),
+          E.flatMap((json) =>
+            pipe(
+              PaymentOrderRequest.decode(json),
+              E.mapLeft((errors) => describeSchemaErrors(errors).join('; ')),
+            ),
           ),
-        ),
-      );
-      if (E.isLeft(request)) {
-        reject(request.left);
+        );
+        if (E.isLeft(request)) reject(request.left);
+        else requests.push(request.right);
+      }
+      const results = await create(requests)();
+      if (E.isLeft(results)) {
+        for (let i = 0; i < requests.length; i++) {
+          reject(`store error ${results.left.code}: ${results.left.message}`);
+        }
         return;
       }
-      const result = await create(request.right)();
-      if (E.isRight(result)) {
-        if (result.right._tag === 'Created') tally.created += 1;
-        else tally.existing += 1;
-        return;
+      kick$.next();
+      for (const result of results.right) {
+        if (E.isRight(result)) {
+          if (result.right._tag === 'Created') tally.created += 1;
+          else tally.existing += 1;
+        } else {
+          reject(`order ${result.left.paymentOrderId} exists with another ${result.left.fields.join(', ')}`);
+        }
       }
-      const error = result.left;
-      reject(
-        error._tag === 'Conflict'
-          ? `order ${error.paymentOrderId} exists with another ${error.fields.join(', ')}`
-          : `store error ${error.code}: ${error.message}`,
-      );
     },
     close: async () => {
       stop$.next();
