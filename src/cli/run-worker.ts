@@ -207,10 +207,17 @@ export const runWorker = async (
   let mongo: MongoClient | undefined;
   let producer: Producer | undefined;
   let consumer: Consumer | undefined;
+  let lagAdmin: Admin | undefined;
   const closeOpened = async (): Promise<void> => {
     await within(
       closeBoundMs,
-      Promise.allSettled([consumer?.disconnect(), producer?.disconnect(), mongo?.close(), health.close()]),
+      Promise.allSettled([
+        consumer?.disconnect(),
+        producer?.disconnect(),
+        lagAdmin?.disconnect(),
+        mongo?.close(),
+        health.close(),
+      ]),
     );
   };
 
@@ -264,12 +271,13 @@ export const runWorker = async (
       retry,
       () => theConsumer.disconnect(),
     );
-    const lagAdmin = kafka.admin();
+    lagAdmin = kafka.admin();
+    const theLagAdmin = lagAdmin;
     await untilStarted(
       'kafka admin',
-      () => lagAdmin.connect(),
+      () => theLagAdmin.connect(),
       retry,
-      () => lagAdmin.disconnect(),
+      () => theLagAdmin.disconnect(),
     );
     const dispatch = await untilStarted(
       'retry dispatcher',
@@ -297,7 +305,7 @@ export const runWorker = async (
       db,
       producer,
       consumer,
-      lagAdmin,
+      lagAdmin: theLagAdmin,
       dispatch,
       mongo,
       setReady: (check) => {
