@@ -14,7 +14,7 @@ import { workerEnv } from '../config/worker-env.js';
 import { createKafka, idempotentProducer, kafkaConnectionOf } from '../kafka/client.js';
 import { consumerLag } from '../kafka/consumer-lag.js';
 import { isTerminal, outcomeLabel, paymentOrdersCollection, type PaymentOrderDocument } from '../state/index.js';
-import { seededRandom } from '../publisher/psp/index.js';
+import { inMemoryIdempotency, seededRandom } from '../publisher/psp/index.js';
 import { createLogger } from '../telemetry/logger.js';
 import { openDemoIntake } from './demo-intake.js';
 import { ordersDueBy, orderIndexOf, steadyOrders, totalOrders, type DemoPlan } from './demo-schedule.js';
@@ -246,7 +246,9 @@ export const runDemoCommand = async (args: readonly string[]): Promise<number> =
   const admin = kafka.admin();
   const [worker, executor, intake] = await Promise.all([
     runWorker(config, logger, onProcessed),
-    runExecutorService(config, logger),
+    // The simulated PSPs live in this one process with the executor: what they remember can too (their
+    // MongoDB memory, for executors that restart, cost ~3 store round trips per charge).
+    runExecutorService(config, logger, { simulatorMemory: inMemoryIdempotency() }),
     openDemoIntake(config, logger),
     producer.connect(),
     admin.connect(),

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-import { enableCompileCache } from 'node:module';
+import * as nodeModule from 'node:module';
 import { describeKafkaSecurityFailure, exitCodeOf, kafkaSecurityFailureOf } from '../kafka/security-failure.js';
 
 // Start-up time: V8's code cache on disk (Node >= 22.1; NODE_COMPILE_CACHE chooses the directory) spares
 // recompiling kafkajs, the MongoDB driver and the rest on every start, and each command's modules are
 // loaded only when that command runs.
-enableCompileCache();
+// A named import would fail to link on a Node older than `engines` before any line could run.
+(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 const help = `usage: psp-stream <command> [options]
 

@@ -35,7 +35,7 @@ import {
   type ExecutorTask,
 } from '../publisher/payment-order-executor.js';
 import type { PspName } from '../publisher/psp-client.js';
-import { defaultSimulation, mongoIdempotency, pspClientFor } from '../publisher/psp/index.js';
+import { defaultSimulation, mongoIdempotency, pspClientFor, type IdempotencyMemory } from '../publisher/psp/index.js';
 import type { SimulationRates } from '../publisher/psp/simulation.js';
 import type { ConsumedMessage } from '../streams/consumed-message.js';
 import { OffsetLedger } from '../streams/offset-ledger.js';
@@ -75,7 +75,12 @@ const flakyRates: SimulationRates = {
 const openExecutor = async (
   config: ExecutorConfig,
   logger: Logger,
-  opts: { readonly signal?: AbortSignal | undefined; readonly ready?: () => Promise<boolean> } = {},
+  opts: {
+    readonly signal?: AbortSignal | undefined;
+    readonly ready?: () => Promise<boolean>;
+    /** What the simulated PSPs remember; their own MongoDB collections unless given (the one-process demo). */
+    readonly simulatorMemory?: IdempotencyMemory | undefined;
+  } = {},
 ) => {
   const metrics = createExecutorMetrics();
   const health = await startHealthServer({
@@ -124,7 +129,14 @@ const openExecutor = async (
       retryStart,
       () => theProducer.disconnect(),
     );
-    return connectedExecutor(config, logger, { metrics, health, mongo, kafka, producer });
+    return connectedExecutor(config, logger, {
+      metrics,
+      health,
+      mongo,
+      kafka,
+      producer,
+      simulatorMemory: opts.simulatorMemory,
+    });
   } catch (error) {
     await within(closeBoundMs, Promise.allSettled([producer?.disconnect(), mongo?.close(), health.close()]));
     throw error;
@@ -141,6 +153,7 @@ const connectedExecutor = (
     readonly mongo: MongoClient;
     readonly kafka: Kafka;
     readonly producer: Producer;
+    readonly simulatorMemory?: IdempotencyMemory | undefined;
   },
 ) => {
   const { metrics, health, mongo, kafka, producer } = open;
@@ -171,11 +184,13 @@ const connectedExecutor = (
     ...(config.PSP_SIM_PROFILE === 'flaky' ? { rates: flakyRates } : {}),
     seed: config.PSP_SIM_SEED,
     latencyMs: { min: 0, max: config.PSP_SIM_LATENCY_MS },
-    memory: mongoIdempotency(db, {
-      onCharge: (psp) => {
-        metrics.charges.inc({ psp });
-      },
-    }),
+    memory:
+      open.simulatorMemory ??
+      mongoIdempotency(db, {
+        onCharge: (psp) => {
+          metrics.charges.inc({ psp });
+        },
+      }),
   };
   const clients = { stripe: pspClientFor('stripe', sim), adyen: pspClientFor('adyen', sim) };
   const drainDeps = {
@@ -369,7 +384,7 @@ export interface RunningExecutor {
 export const runExecutorService = async (
   config: ExecutorConfig,
   logger: Logger,
-  opts: { readonly signal?: AbortSignal | undefined } = {},
+  opts: { readonly signal?: AbortSignal | undefined; readonly simulatorMemory?: IdempotencyMemory | undefined } = {},
 ): Promise<RunningExecutor> => {
   // Ready once the consumer joined its group, and never again from the first moment of a stop.
   let stopping = false;
@@ -377,6 +392,7 @@ export const runExecutorService = async (
   const executor = await openExecutor(config, logger, {
     signal: opts.signal,
     ready: () => Promise.resolve(!stopping && joined()),
+    simulatorMemory: opts.simulatorMemory,
   });
   const consumer = groupConsumer(executor.kafka, {
     groupId: config.EXECUTOR_GROUP,

@@ -52,6 +52,7 @@ type Op =
   | { readonly kind: 'findIn'; readonly ids: readonly number[] }
   | { readonly kind: 'findRange'; readonly gt: number | undefined; readonly lte: number | undefined }
   | { readonly kind: 'countDue'; readonly now: number }
+  | { readonly kind: 'byStatus'; readonly status: string }
   | { readonly kind: 'releaseDue'; readonly now: number };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
@@ -86,6 +87,11 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     lte: fc.option(instant, { nil: undefined }),
   }),
   fc.record({ kind: fc.constant('countDue' as const), now: instant }),
+  // the prefix of the compound index {status, updatedAt}, as the outbox relay's `status: 'pending'` uses it
+  fc.record({
+    kind: fc.constant('byStatus' as const),
+    status: fc.constantFrom('INITIATED', 'PENDING', 'RETRY_PENDING', 'SUCCESSFUL', 'FAILED'),
+  }),
   fc.record({ kind: fc.constant('releaseDue' as const), now: instant }),
 );
 
@@ -174,6 +180,8 @@ const run = async (orders: Collection<PaymentOrderDocument>, o: Op, step: number
     }
     case 'countDue':
       return orders.countDocuments(claimableFilter(at(o.now)));
+    case 'byStatus':
+      return orders.find({ status: o.status as PaymentOrderDocument['status'] }, byId).toArray();
     case 'releaseDue':
       return attempt(async () => {
         const r = await orders.updateMany({ nextRetryAt: { $lte: at(o.now) } }, { $set: { lease: null } });

@@ -8,8 +8,8 @@ import java.util.List;
 
 /**
  * mongo-java-server's memory backend with the one planner trick MongoDB has and it lacks: a filter with an
- * `_id` equality (or `_id: {$in}`) is answered through the `_id` index, and a filter on a field with a
- * single-field index through that index, before the rest of the filter is matched. Matching and updating
+ * `_id` equality (or `_id: {$in}`) is answered through the `_id` index, and a filter on the (first) field
+ * of a secondary index through that index, before the rest of the filter is matched. Matching and updating
  * are the memory backend's own, untouched: an index only narrows the documents the matcher looks at.
  */
 public final class IndexedMemoryBackend extends MemoryBackend {
@@ -31,9 +31,8 @@ public final class IndexedMemoryBackend extends MemoryBackend {
     @Override
     protected Index<Integer> openOrCreateSecondaryIndex(
         String collectionName, String indexName, List<IndexKey> keys, boolean sparse) {
-      if (keys.size() == 1 && !keys.get(0).getKey().contains(".")) {
-        return new SingleFieldIndex(indexName, keys, sparse);
-      }
+      // A compound index serves its first field as MongoDB's planner uses an index prefix.
+      if (!keys.get(0).getKey().contains(".")) return new SingleFieldIndex(indexName, keys, sparse);
       return super.openOrCreateSecondaryIndex(collectionName, indexName, keys, sparse);
     }
   }

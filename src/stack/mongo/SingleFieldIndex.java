@@ -15,7 +15,8 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * A non-unique index on one top-level field: the memory backend ignores such indexes and scans. It serves
+ * A non-unique index on one top-level field (or a compound index's first field, its prefix): the memory
+ * backend ignores such indexes and scans. It serves
  * equality and range conditions ($eq, $lt, $lte, $gt, $gte) on plain values; documents whose field is
  * missing or null are always candidates, and while any document holds an array or a sub-document in the
  * field it serves nothing (multikey semantics are not reproduced), so candidates are never too few.
