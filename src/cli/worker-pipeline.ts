@@ -111,7 +111,7 @@ export const workerPipeline = (deps: {
       const first = batch[0];
       const span = startBatchSpan(
         `process ${first?.topic ?? config.PSP_RESULT_TOPIC}`,
-        batch.map((m) => headerValue(m.headers, 'traceparent')),
+        () => batch.map((m) => headerValue(m.headers, 'traceparent')),
         {
           'messaging.system': 'kafka',
           'messaging.batch.message_count': batch.length,

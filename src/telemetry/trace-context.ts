@@ -46,15 +46,17 @@ export const startSpanFrom = (
  */
 export const startBatchSpan = (
   name: string,
-  traceparents: readonly (string | undefined)[],
+  traceparents: () => readonly (string | undefined)[],
   attributes: Record<string, string | number>,
 ): Span => {
-  const links = [];
-  for (const tp of traceparents) {
+  const span = tracer().startSpan(name, { kind: SpanKind.CONSUMER, attributes }, ROOT_CONTEXT);
+  // Without tracing the span records nothing: the records' headers are not even read.
+  if (!span.isRecording()) return span;
+  for (const tp of traceparents()) {
     const context = parseTraceparent(tp);
-    if (context !== undefined) links.push({ context });
+    if (context !== undefined) span.addLink({ context });
   }
-  return tracer().startSpan(name, { kind: SpanKind.CONSUMER, attributes, links }, ROOT_CONTEXT);
+  return span;
 };
 
 /** Runs `fn` with `span` active, so instrumented calls inside (MongoDB, Kafka) join its trace. */
