@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../src/stack/free-port.js';
 import { stackLayout } from '../src/stack/layout.js';
 import { mongoServer } from '../src/stack/mongo-server.js';
 import type { StandInInfo } from './rows.js';
@@ -32,20 +32,6 @@ export const describeStandIn = (url: string, origin: StandInInfo['origin']): Sta
         : 'indexed';
   return { kind, url, origin, pid };
 };
-
-/** A TCP port free on loopback right now (the kernel's pick). */
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === 'object') resolve(address.port);
-        else reject(new Error('no port'));
-      });
-    });
-  });
 
 export interface StartedStandIn {
   readonly info: StandInInfo;

@@ -4,7 +4,7 @@ import type { OutboxEntry } from '../../src/outbox/outbox-entry.js';
 import { outboxCollection } from '../../src/outbox/outbox-store.js';
 import { ensureTopics } from '../../src/kafka/topics.js';
 import { faultStack, freeze, httpStatus, thaw, topicEnds, totalOf, untilItWorks } from '../support/fault-stack.js';
-import { freePort } from '../support/free-port.js';
+import { freePort } from '../../src/stack/free-port.js';
 import { startPspStream, stopGently } from '../support/processes.js';
 import { uniqueName } from '../support/real-stack.js';
 import { openRun, type ReliabilityRun } from '../support/reliability-run.js';

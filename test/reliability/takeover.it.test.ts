@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { committedOffsets, envNumber, httpStatus } from '../support/fault-stack.js';
-import { freePort } from '../support/free-port.js';
+import { freePort } from '../../src/stack/free-port.js';
 import { openRun, type ReliabilityRun } from '../support/reliability-run.js';
 import { spawnWorker, type WorkerProcess } from '../support/worker-process.js';
 

@@ -16,7 +16,7 @@ import { stackLayout } from '../../src/stack/layout.js';
 import { mongoServer } from '../../src/stack/mongo-server.js';
 import type { LocalServer } from '../../src/stack/service.js';
 import { at, initiated, orderId, source } from '../state/fixtures.js';
-import { freePort } from '../support/free-port.js';
+import { freePort } from '../../src/stack/free-port.js';
 import { endpoints, uniqueName } from '../support/real-stack.js';
 
 /**

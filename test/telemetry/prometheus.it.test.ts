@@ -10,7 +10,7 @@ import { ensureTopics } from '../../src/kafka/topics.js';
 import { simulatorCollections } from '../../src/publisher/psp/index.js';
 import { isTerminal, type PaymentOrderDocument } from '../../src/state/index.js';
 import { latencyBuckets } from '../../src/telemetry/worker-metrics.js';
-import { freePort } from '../support/free-port.js';
+import { freePort } from '../../src/stack/free-port.js';
 import { hostileMessages } from '../support/hostile-messages.js';
 import { startPspStream, stopGently, type PspStreamProcess } from '../support/processes.js';
 import { seededRandom } from '../support/psp-results.js';
