@@ -90,7 +90,8 @@ const hex = (b: Buffer | string | null | undefined): string | null =>
 const headersHex = (headers: Readonly<Record<string, unknown>>): Record<string, unknown> =>
   Object.fromEntries(
     Object.entries(headers)
-      .filter(([name]) => !name.startsWith('dlq-'))
+      // what the dead-letter path adds (ours and Spring Kafka's); the original headers must be there unchanged
+      .filter(([name]) => !name.startsWith('dlq-') && !name.startsWith('kafka_dlt-'))
       .map(([name, v]): [string, unknown] => [name, Array.isArray(v) ? v.map((x: Buffer) => hex(x)) : hex(v as Buffer)])
       .sort(([a], [b]) => a.localeCompare(b)),
   );
