@@ -246,6 +246,38 @@ describe('the indexed MongoDB stand-in', () => {
     expect(runs).toBeGreaterThanOrEqual(60);
   });
 
+  it('builds an index atomically with the writes: an insert racing the start-up index build loses nothing', async () => {
+    // Seen as a wave of orders "absent" in a reliability run: the worker's start-up index build raced the
+    // load's first insertMany, which failed half-way ("Unknown error") and left documents out of the index.
+    const clientsRacing = await Promise.all(
+      [endpoints().mongoUrl, unindexed.connectionString].map((url) => new MongoClient(url).connect()),
+    );
+    try {
+      for (const client of clientsRacing) {
+        for (let round = 0; round < 12; round += 1) {
+          const db = client.db(uniqueName('index_race').replace(/-/g, '_'));
+          const racedIds = Array.from({ length: 1000 }, (_, i) => orderId(`race-${round}-${i}`));
+          const docs = racedIds.map((id) => ({ ...initiated(id), nextRetryAt: null }));
+          const [inserted] = await Promise.all([
+            db.collection<PaymentOrderDocument>(paymentOrdersCollection).insertMany(docs, { ordered: false }),
+            ensureStateIndexes(db),
+          ]);
+          const orders = db.collection<PaymentOrderDocument>(paymentOrdersCollection);
+          const found = {
+            inserted: inserted.insertedCount,
+            byId: await orders.countDocuments({ _id: { $in: racedIds } }),
+            byDueIndex: (await orders.find({ nextRetryAt: null }).toArray()).length,
+            byStatusIndex: (await orders.find({ status: 'INITIATED' }).toArray()).length,
+          };
+          await db.dropDatabase();
+          expect({ round, ...found }).toEqual({ round, inserted: 1000, byId: 1000, byDueIndex: 1000, byStatusIndex: 1000 });
+        }
+      }
+    } finally {
+      await Promise.all(clientsRacing.map((c) => c.close()));
+    }
+  });
+
   it('plans through indexes: an _id equality stays fast while the scanning backend slows with the collection', async () => {
     const orders = [indexedDb, scanningDb].map((db) => db.collection<PaymentOrderDocument>('sized_orders')) as [
       Collection<PaymentOrderDocument>,

@@ -13,26 +13,36 @@ import java.util.List;
  * are the memory backend's own, untouched: an index only narrows the documents the matcher looks at.
  */
 public final class IndexedMemoryBackend extends MemoryBackend {
+  private final boolean planned;
+
+  /** planned false: the memory backend's own scanning plan (--unindexed), with the same atomic index builds. */
+  public IndexedMemoryBackend(boolean planned) {
+    this.planned = planned;
+  }
+
   @Override
   public MemoryDatabase openOrCreateDatabase(String databaseName) {
-    return new Database(databaseName, getCursorRegistry());
+    return new Database(databaseName, getCursorRegistry(), planned);
   }
 
   static final class Database extends MemoryDatabase {
-    Database(String databaseName, CursorRegistry cursorRegistry) {
+    private final boolean planned;
+
+    Database(String databaseName, CursorRegistry cursorRegistry, boolean planned) {
       super(databaseName, cursorRegistry);
+      this.planned = planned;
     }
 
     @Override
     protected IndexedMemoryCollection openOrCreateCollection(String collectionName, CollectionOptions options) {
-      return new IndexedMemoryCollection(this, collectionName, options, cursorRegistry);
+      return new IndexedMemoryCollection(this, collectionName, options, cursorRegistry, planned);
     }
 
     @Override
     protected Index<Integer> openOrCreateSecondaryIndex(
         String collectionName, String indexName, List<IndexKey> keys, boolean sparse) {
       // A compound index serves its first field as MongoDB's planner uses an index prefix.
-      if (!keys.get(0).getKey().contains(".")) return new SingleFieldIndex(indexName, keys, sparse);
+      if (planned && !keys.get(0).getKey().contains(".")) return new SingleFieldIndex(indexName, keys, sparse);
       return super.openOrCreateSecondaryIndex(collectionName, indexName, keys, sparse);
     }
   }

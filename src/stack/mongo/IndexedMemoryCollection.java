@@ -10,22 +10,35 @@ import java.util.Collection;
 import java.util.Map;
 
 /**
- * A memory collection that narrows a query to the documents an index names, then lets the memory
+ * A memory collection whose index builds are atomic with its writes and that, when `planned`, narrows a query to the documents an index names, then lets the memory
  * backend's own matcher decide on each: the candidates are always a superset of the matches, so the
  * result is the unindexed scan's (in another order, which MongoDB does not promise either).
  */
 final class IndexedMemoryCollection extends MemoryCollection {
   private static final String ID = "_id";
+  private final boolean planned;
 
   IndexedMemoryCollection(
-      MongoDatabase database, String collectionName, CollectionOptions options, CursorRegistry cursorRegistry) {
+      MongoDatabase database, String collectionName, CollectionOptions options, CursorRegistry cursorRegistry,
+      boolean planned) {
     super(database, collectionName, options, cursorRegistry);
+    this.planned = planned;
+  }
+
+  /**
+   * The memory backend builds an index outside the collection's lock: an insert running meanwhile failed
+   * half-way (its index list changed under it) and documents it wrote were left out of the new index.
+   * MongoDB builds indexes while writes go on; here the build simply holds the collection's lock.
+   */
+  @Override
+  public synchronized void addIndex(Index<Integer> index) {
+    super.addIndex(index);
   }
 
   @Override
   protected QueryResult queryDocuments(
       Document query, Document orderBy, int numberToSkip, int limit, int batchSize, Document fieldSelector) {
-    Iterable<Integer> candidates = query == null ? null : candidatesOf(query);
+    Iterable<Integer> candidates = !planned || query == null ? null : candidatesOf(query);
     if (candidates == null) {
       return super.queryDocuments(query, orderBy, numberToSkip, limit, batchSize, fieldSelector);
     }

@@ -7,7 +7,7 @@ import java.util.List;
  * mongo-java-server on loopback. It reports MongoDB 4.4 (wire 9): the oldest the current Node driver
  * accepts; the built-in MONGO_5_0 setting reports wire 8 and is refused by driver 7.
  * usage: MongoStandIn [host] [port] [--unindexed]. By default filters are planned through indexes as
- * MongoDB plans them (IndexedMemoryBackend); --unindexed is the plain memory backend, which scans.
+ * MongoDB plans them (IndexedMemoryBackend); --unindexed keeps the memory backend's plan, which scans.
  */
 public final class MongoStandIn {
   public static void main(String[] args) throws InterruptedException {
@@ -18,7 +18,7 @@ public final class MongoStandIn {
       @Override public List<Integer> getVersionArray() { return List.of(4, 4, 0); }
       @Override public int getWireVersion() { return 9; }
     };
-    MemoryBackend backend = unindexed ? new MemoryBackend() : new IndexedMemoryBackend();
+    MemoryBackend backend = new IndexedMemoryBackend(!unindexed);
     MongoServer server = new MongoServer(backend.version(reported));
     server.bind(host, port);
     Runtime.getRuntime().addShutdownHook(new Thread(server::shutdownNow));
