@@ -1,6 +1,5 @@
 import type * as E from 'fp-ts/lib/Either.js';
-import { from, mergeMap, throwError, type Observable, type OperatorFunction } from 'rxjs';
-import { drainInBatches } from '../operators/drain-in-batches.js';
+import { mergeMap, of, throwError, type Observable } from 'rxjs';
 import { retryTransient, type RetryDeps } from '../operators/retry-transient.js';
 import type { PendingRecord } from './outbox-entry.js';
 
@@ -13,26 +12,17 @@ export interface PublishError {
 export type Publish = (records: readonly PendingRecord[]) => Observable<E.Either<PublishError, void>>;
 
 /**
- * The Kafka sink as an operator: one send in flight, whatever queued meanwhile goes in the next send (up
- * to `maxBatch`), transient errors retried with backoff. Emits each record once acknowledged; completes
- * only after everything it received was acknowledged; errors on a final publish error.
+ * The Kafka sink: all the records in one send (the producer splits it by partition, in the order given),
+ * transient errors retried with backoff. Emits once Kafka acknowledged every one of them; errors on a final
+ * publish error.
  */
-export const publishAcknowledged =
-  (
-    publish: Publish,
-    opts: { readonly maxBatch: number; readonly retry: RetryDeps },
-  ): OperatorFunction<PendingRecord, PendingRecord> =>
-  (records$) =>
-    records$.pipe(
-      drainInBatches(
-        (batch) =>
-          retryTransient(() => publish(batch), opts.retry).pipe(
-            mergeMap((result): Observable<PendingRecord> => {
-              return result._tag === 'Left'
-                ? throwError(() => new Error(`publish failed for good: ${result.left.message}`))
-                : from(batch);
-            }),
-          ),
-        opts.maxBatch,
+export const publishAll =
+  (publish: Publish, retry: RetryDeps) =>
+  (records: readonly PendingRecord[]): Observable<void> =>
+    retryTransient(() => publish(records), retry).pipe(
+      mergeMap((result) =>
+        result._tag === 'Left'
+          ? throwError(() => new Error(`publish failed for good: ${result.left.message}`))
+          : of(undefined),
       ),
     );

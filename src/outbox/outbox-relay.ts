@@ -4,13 +4,11 @@ import {
   EMPTY,
   exhaustMap,
   expand,
-  from,
   map,
   merge,
   mergeMap,
   type Observable,
   of,
-  reduce,
   share,
   take,
   takeUntil,
@@ -20,7 +18,7 @@ import {
   type SchedulerLike,
 } from 'rxjs';
 import { retryTransient, type RetryDeps } from '../operators/retry-transient.js';
-import { publishAcknowledged, type Publish } from './event-sink.js';
+import { publishAll, type Publish } from './event-sink.js';
 import type { OutboxEntry } from './outbox-entry.js';
 import type { OutboxStore } from './outbox-store.js';
 
@@ -41,35 +39,32 @@ export interface OutboxRelayDeps extends OutboxDrainDeps {
   readonly scheduler?: SchedulerLike | undefined;
 }
 
-/** Claims a page, publishes it, marks it sent once Kafka acknowledged it. */
-const pageSender = (deps: OutboxDrainDeps) => {
+/**
+ * Publishes page after page until nothing is pending, or until `stopping()` says no further page may
+ * start; emits how many entries each page sent. A page is claimed, published in one send, and marked sent
+ * once Kafka acknowledged it; marking it sent overlaps with claiming and publishing the next page (its
+ * entries stay claimed meanwhile), and the drain completes only once every page is marked sent.
+ */
+export const drainOutbox = (deps: OutboxDrainDeps, stopping: () => boolean = () => false): Observable<number> => {
   const call = <A>(task: () => Promise<E.Either<{ retryable: boolean; message: string }, A>>): Observable<A> =>
     retryTransient(() => defer(task), deps.retry).pipe(
       mergeMap((r) => (E.isRight(r) ? of(r.right) : throwError(() => new Error(`outbox: ${r.left.message}`)))),
     );
-  const sendPage = (page: readonly OutboxEntry[]): Observable<number> =>
-    from(page).pipe(
-      publishAcknowledged(deps.publish, { maxBatch: deps.pageSize, retry: deps.retry }),
-      reduce((ids: string[], r) => [...ids, r._id], []),
-      mergeMap((ids) => call(deps.outbox.markSent(ids, deps.now())).pipe(map(() => ids.length))),
-    );
-  return (): Observable<{ readonly sent: number; readonly full: boolean }> =>
+  const publish = publishAll(deps.publish, deps.retry);
+  const nextPage = (): Observable<readonly OutboxEntry[]> =>
     call(deps.outbox.claim(deps.pageSize, deps.now())).pipe(
-      mergeMap((page) =>
-        page.length === 0 ? EMPTY : sendPage(page).pipe(map((sent) => ({ sent, full: page.length === deps.pageSize }))),
-      ),
+      mergeMap((page) => (page.length === 0 ? EMPTY : publish(page).pipe(map(() => page)))),
     );
-};
-
-/**
- * Publishes page after page until nothing is pending, or until `stopping()` says no further page may
- * start; emits how many entries each page sent.
- */
-export const drainOutbox = (deps: OutboxDrainDeps, stopping: () => boolean = () => false): Observable<number> => {
-  const nextPage = pageSender(deps);
   return nextPage().pipe(
-    expand(({ full }) => (full && !stopping() ? nextPage() : EMPTY)),
-    map(({ sent }) => sent),
+    expand((page) => (page.length === deps.pageSize && !stopping() ? nextPage() : EMPTY)),
+    mergeMap((page) =>
+      call(
+        deps.outbox.markSent(
+          page.map((e) => e._id),
+          deps.now(),
+        ),
+      ).pipe(map(() => page.length)),
+    ),
   );
 };
 

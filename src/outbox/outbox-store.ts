@@ -77,19 +77,32 @@ export const outboxStore = (
       }, outboxErrorOf),
     claim: (limit, now) =>
       TE.tryCatch(async () => {
-        const candidates = await outbox
-          .find(unclaimed(now), { projection: { _id: 1 } })
-          .sort({ createdAt: 1, _id: 1 })
-          .limit(limit)
-          .toArray();
-        if (candidates.length === 0) return [];
         claims += 1;
-        const token = `${relay.owner}:${claims}`;
-        await outbox.updateMany(
-          { _id: { $in: candidates.map((c) => c._id) }, ...unclaimed(now) },
-          { $set: { claim: { owner: token, until: new Date(now.getTime() + relay.leaseMs) } } },
-        );
-        return outbox.find({ 'claim.owner': token, status: 'pending' }).sort({ createdAt: 1, _id: 1 }).toArray();
+        const claim = { owner: `${relay.owner}:${claims}`, until: new Date(now.getTime() + relay.leaseMs) };
+        const page: OutboxEntry[] = [];
+        // A relay that lost some entries to another one claiming at the same moment looks again for the rest.
+        for (let round = 0; round < 3 && page.length < limit; round++) {
+          const candidates = await outbox
+            .find(unclaimed(now))
+            .sort({ createdAt: 1, _id: 1 })
+            .limit(limit - page.length)
+            .toArray();
+          if (candidates.length === 0) break;
+          const ids = candidates.map((c) => c._id);
+          const { modifiedCount } = await outbox.updateMany(
+            { _id: { $in: ids }, ...unclaimed(now) },
+            { $set: { claim } },
+          );
+          // All of them changed hands to this claim: they are what was read.
+          if (modifiedCount === candidates.length) {
+            page.push(...candidates.map((c) => ({ ...c, claim })));
+            break;
+          }
+          page.push(
+            ...(await outbox.find({ _id: { $in: ids }, 'claim.owner': claim.owner, status: 'pending' }).toArray()),
+          );
+        }
+        return page.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a._id < b._id ? -1 : 1));
       }, outboxErrorOf),
     markSent: (ids, at) =>
       TE.tryCatch(async () => {

@@ -3,7 +3,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import { Subject, lastValueFrom, NEVER, of, timer, map, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { OutboxEntry } from '../../src/outbox/outbox-entry.js';
-import { outboxRelay } from '../../src/outbox/outbox-relay.js';
+import { drainOutbox, outboxRelay } from '../../src/outbox/outbox-relay.js';
 import type { OutboxStore } from '../../src/outbox/outbox-store.js';
 
 /** An in-memory outbox of `n` pending entries; `claim` hands out pages in order. */
@@ -90,5 +90,97 @@ describe('the outbox relay (outboxRelay)', () => {
     stop$.next();
     pages.push(...(await relay));
     expect(pages).toEqual([100, 100, 50]);
+  });
+
+  it('publishes each page in one send', async () => {
+    const { store } = memoryOutbox(250);
+    const sends: number[] = [];
+    const pages = await lastValueFrom(
+      drainOutbox({
+        outbox: store,
+        publish: (records) => {
+          sends.push(records.length);
+          return of(E.right(undefined));
+        },
+        retry,
+        now: () => new Date(),
+        pageSize: 100,
+      }).pipe(toArray()),
+    );
+    expect(sends).toEqual([100, 100, 50]);
+    expect(pages).toEqual([100, 100, 50]);
+  });
+});
+
+describe('draining the outbox (drainOutbox)', () => {
+  it('publishes the next page while the previous one is being marked sent, and completes only once every page is marked sent', async () => {
+    const { store, sent } = memoryOutbox(250);
+    const events: string[] = [];
+    // each markSent waits until the test lets it through
+    const marks: (() => void)[] = [];
+    const slowMarks: OutboxStore = {
+      ...store,
+      markSent: (ids, at) => () =>
+        new Promise((resolve) => {
+          events.push(`mark ${ids.length} asked`);
+          marks.push(() => {
+            void store.markSent(ids, at)().then(resolve);
+          });
+        }),
+    };
+    let completed = false;
+    const drained = lastValueFrom(
+      drainOutbox({
+        outbox: slowMarks,
+        publish: (records) => {
+          events.push(`send ${records.length}`);
+          return of(E.right(undefined));
+        },
+        retry,
+        now: () => new Date(),
+        pageSize: 100,
+      }).pipe(toArray()),
+    ).finally(() => {
+      completed = true;
+    });
+    while (marks.length < 3) await new Promise((resolve) => setTimeout(resolve, 1));
+    expect(events).toEqual(['send 100', 'mark 100 asked', 'send 100', 'mark 100 asked', 'send 50', 'mark 50 asked']);
+    expect(sent.size).toBe(0);
+    for (const release of marks.slice(0, 2)) release();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(completed).toBe(false);
+    marks[2]?.();
+    expect(await drained).toEqual([100, 100, 50]);
+    expect(sent.size).toBe(250);
+  });
+
+  it('marks an entry sent only after Kafka acknowledged it', async () => {
+    const { store, sent } = memoryOutbox(150);
+    const acknowledged = new Set<string>();
+    const early: string[] = [];
+    const watched: OutboxStore = {
+      ...store,
+      markSent: (ids, at) => {
+        early.push(...ids.filter((id) => !acknowledged.has(id)));
+        return store.markSent(ids, at);
+      },
+    };
+    await lastValueFrom(
+      drainOutbox({
+        outbox: watched,
+        publish: (records) =>
+          timer(2).pipe(
+            map(() => {
+              for (const r of records) acknowledged.add(r._id);
+              return E.right(undefined);
+            }),
+          ),
+        retry,
+        now: () => new Date(),
+        pageSize: 100,
+      }).pipe(toArray()),
+    );
+    expect(early).toEqual([]);
+    expect(sent.size).toBe(150);
   });
 });
