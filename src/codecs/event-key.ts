@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { PspResultUpdateEvent } from './psp-result-update-event.js';
 
 /**
@@ -10,7 +10,8 @@ export const eventKeyOf = (event: PspResultUpdateEvent): string => {
   const status = event.pspStatus;
   const reference = event.pspReference ?? '';
   const time = event.eventTime.toISOString();
-  // The same bytes as one update per field, `${length}:${field}|` each, in one native call.
+  // The same bytes as one update per field, `${length}:${field}|` each, hashed in one native call without
+  // a Hash object (this runs once per event).
   const framed = `${id.length}:${id}|${status.length}:${status}|${reference.length}:${reference}|${time.length}:${time}|`;
-  return createHash('sha256').update(framed).digest('base64url').slice(0, 32);
+  return hash('sha256', framed, 'base64url').slice(0, 32);
 };

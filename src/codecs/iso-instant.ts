@@ -6,27 +6,72 @@ export const isoInstantPattern =
 
 const daysInMonth = (year: number, month: number): number => {
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-  return month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+  return month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 };
 
-/** The instant a strict ISO-8601 string names, or `undefined` when the string is not one. */
+/** Two ASCII digits at `at` as a number, or -1. */
+const twoDigits = (s: string, at: number): number => {
+  const a = s.charCodeAt(at) - 48;
+  const b = s.charCodeAt(at + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+};
+
+const dash = 45;
+const colon = 58;
+const dot = 46;
+// 400 Gregorian years are exactly 146,097 days: shifts years 0-99 out of Date.UTC's 1900-1999 mapping.
+const fourCenturiesMs = 146_097 * 86_400_000;
+const firstMs = -62_167_219_200_000; // 0000-01-01T00:00:00Z
+const pastLastMs = 253_402_300_800_000; // 10000-01-01T00:00:00Z
+
+/**
+ * The instant a strict ISO-8601 string names, or `undefined` when the string is not one: exactly the strings
+ * `isoInstantPattern` matches with valid ranges, read character by character (this runs once per event).
+ */
 export const parseIsoInstant = (s: string): Date | undefined => {
-  const m = isoInstantPattern.exec(s);
-  if (m === null) return undefined;
-  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0] = m.slice(1, 7).map(Number);
-  const millis = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
-  const sign = m[8] === '-' ? -1 : 1;
-  const offsetHours = Number(m[9] ?? '0');
-  const offsetMinutes = Number(m[10] ?? '0');
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
-  if (hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) return undefined;
-  // Date.UTC maps years 0-99 to 1900-1999, so the year is set on its own.
-  const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day);
-  date.setUTCHours(hour - sign * offsetHours, minute - sign * offsetMinutes, second, millis);
+  const n = s.length;
+  if (n < 20) return undefined;
+  const century = twoDigits(s, 0);
+  const yy = twoDigits(s, 2);
+  const month = twoDigits(s, 5);
+  const day = twoDigits(s, 8);
+  const hour = twoDigits(s, 11);
+  const minute = twoDigits(s, 14);
+  const second = twoDigits(s, 17);
+  if (century < 0 || yy < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23) return undefined;
+  if (minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
+  if (s.charCodeAt(4) !== dash || s.charCodeAt(7) !== dash || s.charCodeAt(10) !== 84 /* T */) return undefined;
+  if (s.charCodeAt(13) !== colon || s.charCodeAt(16) !== colon) return undefined;
+  const year = century * 100 + yy;
+  if (day > daysInMonth(year, month)) return undefined;
+  let at = 19;
+  let millis = 0;
+  if (s.charCodeAt(at) === dot) {
+    at++;
+    const from = at;
+    while (at < n && at - from < 9) {
+      const d = s.charCodeAt(at) - 48;
+      if (d < 0 || d > 9) break;
+      // The first three digits are the milliseconds; the rest is cut, as before.
+      if (at - from < 3) millis += d * (at - from === 0 ? 100 : at - from === 1 ? 10 : 1);
+      at++;
+    }
+    if (at === from) return undefined;
+  }
+  let offsetMinutes = 0;
+  const zone = s.charCodeAt(at);
+  if (zone === 90 /* Z */) {
+    if (at + 1 !== n) return undefined;
+  } else if (zone === 43 /* + */ || zone === dash) {
+    if (at + 6 !== n || s.charCodeAt(at + 3) !== colon) return undefined;
+    const oh = twoDigits(s, at + 1);
+    const om = twoDigits(s, at + 4);
+    if (oh < 0 || oh > 23 || om < 0 || om > 59) return undefined;
+    offsetMinutes = (zone === dash ? -1 : 1) * (oh * 60 + om);
+  } else return undefined;
+  const ms = Date.UTC(year + 400, month - 1, day, hour, minute - offsetMinutes, second, millis) - fourCenturiesMs;
   // An offset can carry 9999-12-31 into year 10000, which toISOString would write in a form this parser rejects.
-  const utcYear = date.getUTCFullYear();
-  return utcYear >= 0 && utcYear <= 9999 ? date : undefined;
+  return ms >= firstMs && ms < pastLastMs ? new Date(ms) : undefined;
 };
 
 const isValidDate = (u: unknown): u is Date => u instanceof Date && !Number.isNaN(u.getTime());

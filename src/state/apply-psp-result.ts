@@ -37,9 +37,10 @@ export const resolvePspResult = (
   source: ResultSource,
   policy: RetryPolicy,
   now: Date,
+  /** `eventKeyOf(event)`, when the caller has it already. */
+  key: string = eventKeyOf(event),
 ): Resolution => {
   if (doc === null) return { _tag: 'Done', outcome: { _tag: 'UnknownOrder' } };
-  const key = eventKeyOf(event);
   if (doc.history.some((h) => h.key === key)) return { _tag: 'Done', outcome: { _tag: 'Duplicate' } };
   const decision = decide(doc, event, policy);
   const base = { event, key, source, now };

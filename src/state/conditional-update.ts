@@ -8,12 +8,15 @@ import { transitionEffect, type TransitionEffect } from './transition-effect.js'
 export type OrderFilter = Filter<PaymentOrderDocument>;
 export type OrderUpdate = UpdateFilter<PaymentOrderDocument>;
 
-export const updateOf = (effect: TransitionEffect, now: Date): OrderUpdate => ({
-  $set: { status: effect.to, updatedAt: now, ...effect.fields },
-  $inc: { version: 1, ...(effect.attemptsIncrement === 0 ? {} : { attempts: effect.attemptsIncrement }) },
-  ...(effect.eventTime === undefined ? {} : { $max: { lastEventTime: effect.eventTime } }),
-  $push: { history: effect.entry },
-});
+export const updateOf = (effect: TransitionEffect, now: Date): OrderUpdate => {
+  const $set = { status: effect.to, updatedAt: now, ...effect.fields };
+  const $inc = effect.attemptsIncrement === 0 ? { version: 1 } : { version: 1, attempts: effect.attemptsIncrement };
+  const $push = { history: effect.entry };
+  // The same operators in the same order as ever, without intermediate spreads (one update per write built).
+  return effect.eventTime === undefined
+    ? { $set, $inc, $push }
+    : { $set, $inc, $max: { lastEventTime: effect.eventTime }, $push };
+};
 
 export interface ConditionalWrite {
   readonly filter: OrderFilter;
@@ -46,12 +49,14 @@ export const optimisticWrite = (
   const intent = intentOf(event.pspStatus);
   const guard = optimisticGuard(intent, policy);
   const to = intent._tag === 'Retry' ? 'RETRY_PENDING' : intent.to;
-  const base: OrderFilter = {
-    _id: event.paymentOrderId,
-    status: { $in: [...guard.from] },
-    'history.key': { $ne: key },
-    ...(guard.notOlder ? { lastEventTime: { $not: { $gt: event.eventTime } } } : {}),
-  };
+  const base: OrderFilter = guard.notOlder
+    ? {
+        _id: event.paymentOrderId,
+        status: { $in: [...guard.from] },
+        'history.key': { $ne: key },
+        lastEventTime: { $not: { $gt: event.eventTime } },
+      }
+    : { _id: event.paymentOrderId, status: { $in: [...guard.from] }, 'history.key': { $ne: key } };
   const write = (attempts: OrderFilter['attempts'], attemptsAfter?: number): ConditionalWrite => {
     const effect = transitionEffect({
       event,

@@ -26,16 +26,7 @@ export interface TransitionEffect {
   readonly entry: HistoryEntry;
 }
 
-/** The object without its undefined fields, which MongoDB would store as null. */
-const defined = <T extends object>(o: T): T => {
-  const out: Record<string, unknown> = {};
-  // for…in over an object literal: no entries array per call (this runs twice per event)
-  for (const k in o) {
-    const v = o[k];
-    if (v !== undefined) out[k] = v;
-  }
-  return out as T;
-};
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 const nextDue = (to: OrderStatus, attempts: number, schedule: Schedule, now: Date): Date | null => {
   if (to === 'RETRY_PENDING')
@@ -61,39 +52,35 @@ export const transitionEffect = (args: {
 }): TransitionEffect => {
   const { event, source } = args;
   const applied = args.outcome === 'applied';
-  const entry = defined({
+  // Built field by field, in the stored order, without undefined fields (this runs for every write built).
+  const entry = {
     key: args.key,
-    kind: 'psp-result' as const,
+    kind: 'psp-result',
     outcome: args.outcome,
     to: args.to,
     pspStatus: event.pspStatus,
-    pspReference: event.pspReference,
-    errorCode: event.errorCode,
-    reason: args.reason,
-    eventTime: event.eventTime,
-    appliedAt: args.now,
-    topic: source.topic,
-    partition: source.partition,
-    offset: source.offset,
-    traceId: source.traceId,
-  });
-  return {
-    to: args.to,
-    attemptsIncrement: applied ? args.attemptsIncrement : 0,
-    ...(applied ? { eventTime: event.eventTime } : {}),
-    fields: applied
-      ? {
-          ...defined({
-            pspReference: event.pspReference,
-            lastErrorCode: event.errorCode,
-            lastErrorMessage: event.errorMessage,
-            failureReason: args.reason,
-          }),
-          ...(args.schedule === undefined
-            ? {}
-            : { nextRetryAt: nextDue(args.to, args.attempts ?? 0, args.schedule, args.now), lease: null }),
-        }
-      : {},
-    entry,
-  };
+  } as Writable<HistoryEntry>;
+  if (event.pspReference !== undefined) entry.pspReference = event.pspReference;
+  if (event.errorCode !== undefined) entry.errorCode = event.errorCode;
+  if (args.reason !== undefined) entry.reason = args.reason;
+  entry.eventTime = event.eventTime;
+  entry.appliedAt = args.now;
+  entry.topic = source.topic;
+  entry.partition = source.partition;
+  entry.offset = source.offset;
+  if (source.traceId !== undefined) entry.traceId = source.traceId;
+  const fields: Writable<TransitionEffect['fields']> = {};
+  if (applied) {
+    if (event.pspReference !== undefined) fields.pspReference = event.pspReference;
+    if (event.errorCode !== undefined) fields.lastErrorCode = event.errorCode;
+    if (event.errorMessage !== undefined) fields.lastErrorMessage = event.errorMessage;
+    if (args.reason !== undefined) fields.failureReason = args.reason;
+    if (args.schedule !== undefined) {
+      fields.nextRetryAt = nextDue(args.to, args.attempts ?? 0, args.schedule, args.now);
+      fields.lease = null;
+    }
+  }
+  return applied
+    ? { to: args.to, attemptsIncrement: args.attemptsIncrement, eventTime: event.eventTime, fields, entry }
+    : { to: args.to, attemptsIncrement: 0, fields, entry };
 };

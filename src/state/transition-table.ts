@@ -14,24 +14,21 @@ export type Intent =
   | { readonly _tag: 'Retry' }
   | { readonly _tag: 'CheckLater'; readonly to: CheckLaterStatus };
 
-export const intentOf = (status: PspStatus): Intent => {
-  switch (status) {
-    case 'SUCCESSFUL':
-    case 'DECLINED':
-    case 'FAILED':
-      return { _tag: 'Finalize', to: status };
-    case 'TIMEOUT':
-    case 'PSP_UNAVAILABLE':
-    case 'FAILED_TRANSIENT':
-      return { _tag: 'Retry' };
-    case 'PENDING':
-    case 'AUTH_REQUIRED':
-    case 'CAPTURE_PENDING':
-      return { _tag: 'CheckLater', to: status };
-    case 'UNKNOWN':
-      return { _tag: 'CheckLater', to: 'PENDING' };
-  }
-};
+// One object per status, shared: intents are read-only values, and this runs once per event.
+const intents: { readonly [S in PspStatus]: Intent } = Object.freeze({
+  SUCCESSFUL: { _tag: 'Finalize', to: 'SUCCESSFUL' },
+  DECLINED: { _tag: 'Finalize', to: 'DECLINED' },
+  FAILED: { _tag: 'Finalize', to: 'FAILED' },
+  TIMEOUT: { _tag: 'Retry' },
+  PSP_UNAVAILABLE: { _tag: 'Retry' },
+  FAILED_TRANSIENT: { _tag: 'Retry' },
+  PENDING: { _tag: 'CheckLater', to: 'PENDING' },
+  AUTH_REQUIRED: { _tag: 'CheckLater', to: 'AUTH_REQUIRED' },
+  CAPTURE_PENDING: { _tag: 'CheckLater', to: 'CAPTURE_PENDING' },
+  UNKNOWN: { _tag: 'CheckLater', to: 'PENDING' },
+} as const);
+
+export const intentOf = (status: PspStatus): Intent => intents[status];
 
 export interface RetryPolicy {
   /** Retryable results an order may take; the last of them fails it with "retries exhausted". */
@@ -111,6 +108,14 @@ export const decide = (
   }
 };
 
+// The guards' status lists, computed once (frozen: every guard shares them).
+const open: readonly OrderStatus[] = Object.freeze(orderStatuses.filter((s) => !isTerminal(s)));
+const checkLaterFrom: { readonly [S in CheckLaterStatus]: readonly OrderStatus[] } = {
+  PENDING: Object.freeze(open.filter((s) => stage(s) <= stage('PENDING'))),
+  AUTH_REQUIRED: Object.freeze(open.filter((s) => stage(s) <= stage('AUTH_REQUIRED'))),
+  CAPTURE_PENDING: Object.freeze(open.filter((s) => stage(s) <= stage('CAPTURE_PENDING'))),
+};
+
 /**
  * The states from which an intent moves the order without reading it first, with the attempt bound under
  * which a retry stays RETRY_PENDING. The single conditional update is built from this.
@@ -119,13 +124,12 @@ export const optimisticGuard = (
   intent: Intent,
   policy: RetryPolicy,
 ): { readonly from: readonly OrderStatus[]; readonly attemptsBelow?: number; readonly notOlder: boolean } => {
-  const open = orderStatuses.filter((s) => !isTerminal(s));
   switch (intent._tag) {
     case 'Finalize':
       return { from: open, notOlder: false };
     case 'Retry':
       return { from: open, attemptsBelow: policy.maxAttempts - 1, notOlder: true };
     case 'CheckLater':
-      return { from: open.filter((s) => stage(s) <= stage(intent.to)), notOlder: true };
+      return { from: checkLaterFrom[intent.to], notOlder: true };
   }
 };

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
-import { IsoInstant } from '../../src/codecs/index.js';
+import { IsoInstant, isoInstantPattern, parseIsoInstant } from '../../src/codecs/index.js';
 import { instant } from './event-arbitraries.js';
 
 const instantOf = (input: unknown): number | undefined =>
@@ -17,6 +17,72 @@ const withOffset = (date: Date, offsetMinutes: number): string => {
   const mm = String(Math.abs(offsetMinutes) % 60).padStart(2, '0');
   return `${local}${sign}${hh}:${mm}`;
 };
+
+/** The parser as first defined, through the pattern: the reference the character-by-character parser must equal. */
+const firstDefinition = (s: string): Date | undefined => {
+  const m = isoInstantPattern.exec(s);
+  if (m === null) return undefined;
+  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0] = m.slice(1, 7).map(Number);
+  const millis = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
+  const sign = m[8] === '-' ? -1 : 1;
+  const offsetHours = Number(m[9] ?? '0');
+  const offsetMinutes = Number(m[10] ?? '0');
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const days = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+  if (month < 1 || month > 12 || day < 1 || day > days) return undefined;
+  if (hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) return undefined;
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour - sign * offsetHours, minute - sign * offsetMinutes, second, millis);
+  const utcYear = date.getUTCFullYear();
+  return utcYear >= 0 && utcYear <= 9999 ? date : undefined;
+};
+
+/** ISO-like strings: valid ones in any zone and precision, then with characters replaced, cut or added. */
+const isoLike: fc.Arbitrary<string> = fc
+  .tuple(
+    instant,
+    fc.integer({ min: -(23 * 60 + 59), max: 23 * 60 + 59 }),
+    fc.constantFrom('', '.', '.5', '.12', '.123', '.1234', '.123456789', '.1234567890'),
+    fc.boolean(),
+    fc.array(
+      fc.tuple(
+        fc.nat(40),
+        fc.constantFrom('', '0', '9', '1', '2', '3', '5', 'Z', '+', '-', ':', 'T', '.', ' ', 'x', '\n', '٣'),
+      ),
+      {
+        maxLength: 2,
+      },
+    ),
+  )
+  .map(([date, offset, fraction, zulu, edits]) => {
+    let s = zulu
+      ? date.toISOString().slice(0, 19) + fraction + 'Z'
+      : withOffset(date, offset).replace(/\.\d{3}/, fraction);
+    for (const [at, c] of edits) s = s.slice(0, at % (s.length + 1)) + c + s.slice((at % (s.length + 1)) + (at % 2));
+    return s;
+  });
+
+describe('parseIsoInstant', () => {
+  it('accepts and reads exactly what the pattern-based parser did', () => {
+    fc.assert(
+      fc.property(fc.oneof(isoLike, fc.string({ maxLength: 40 })), (s) => {
+        expect(parseIsoInstant(s)?.getTime()).toBe(firstDefinition(s)?.getTime());
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it.each([
+    '0000-01-01T00:00:00Z',
+    '0099-12-31T23:59:59.999Z',
+    '0000-01-01T00:30:00+01:00',
+    '0100-02-29T00:00:00Z',
+    '0000-02-29T12:00:00Z',
+  ])('reads the early year %s as the pattern-based parser did', (s) => {
+    expect(parseIsoInstant(s)?.getTime()).toBe(firstDefinition(s)?.getTime());
+  });
+});
 
 describe('IsoInstant', () => {
   it.each([
