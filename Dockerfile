@@ -11,8 +11,10 @@ FROM node:22.23-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY patches ./patches
 # The `node` devDependency is only for machines that ship an older Node; the image already has Node 22.
-RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+# Scripts are off, so the one patch (kafkajs' read_committed filter, see patches/) is applied by hand.
+RUN npm ci --omit=dev --ignore-scripts && npx patch-package && npm cache clean --force
 COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 9464

@@ -1,8 +1,9 @@
-import type { Admin, Consumer, Producer } from 'kafkajs';
+import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
 import { MongoClient, type Db } from 'mongodb';
 import type { Subscription } from 'rxjs';
 import { createKafka, groupConsumer, idempotentProducer, kafkaConnectionOf } from '../kafka/client.js';
 import { kafkaSource } from '../kafka/consumer-source.js';
+import { deadLetterTransactions } from '../kafka/dead-letter-transactions.js';
 import { consumerLag } from '../kafka/consumer-lag.js';
 import { ensureTopics, pspResultTopicSpecs } from '../kafka/topics.js';
 import {
@@ -61,6 +62,7 @@ interface Connected {
   readonly health: HealthServer;
   readonly mongo: MongoClient;
   readonly db: Db;
+  readonly kafka: Kafka;
   readonly producer: Producer;
   readonly consumer: Consumer;
   readonly lagAdmin: Admin;
@@ -72,6 +74,27 @@ interface Connected {
 const running = (c: Connected): RunningWorker => {
   const { config, logger, metrics } = c;
   const source = kafkaSource(c.consumer, config.PSP_RESULT_TOPIC, Date.now);
+  const deadLetters = !config.DLQ_EXACTLY_ONCE
+    ? undefined
+    : deadLetterTransactions({
+        kafka: c.kafka,
+        topic: config.PSP_RESULT_TOPIC,
+        groupId: config.CONSUMER_GROUP,
+        dlqTopic: config.PSP_RESULT_DLQ_TOPIC,
+        transactionalIdPrefix: `${config.CONSUMER_GROUP}-dlq-${config.PSP_RESULT_TOPIC}`,
+        clock: () => new Date(),
+        commitPlain: source.control.commit,
+        owns: source.control.owns,
+        assignment: source.assignment,
+        committedOffset: async (partition) => {
+          const [topic] = await c.lagAdmin.fetchOffsets({
+            groupId: config.CONSUMER_GROUP,
+            topics: [config.PSP_RESULT_TOPIC],
+          });
+          const offset = Number(topic?.partitions.find((p) => p.partition === partition)?.offset ?? -1);
+          return offset >= 0 ? offset : undefined;
+        },
+      });
   const pipeline$ = workerPipeline({
     config,
     logger,
@@ -79,6 +102,7 @@ const running = (c: Connected): RunningWorker => {
     events$: source.events$,
     control: source.control,
     producer: c.producer,
+    deadLetters,
     store: paymentOrderStore(c.db.collection<PaymentOrderDocument>(paymentOrdersCollection)),
     onProcessed: c.onProcessed,
   });
@@ -136,6 +160,7 @@ const running = (c: Connected): RunningWorker => {
     await within(
       closeBoundMs,
       Promise.allSettled([
+        deadLetters?.close(),
         c.consumer.disconnect(),
         c.producer.disconnect(),
         c.lagAdmin.disconnect(),
@@ -303,6 +328,7 @@ export const runWorker = async (
       onProcessed,
       health,
       db,
+      kafka,
       producer,
       consumer,
       lagAdmin: theLagAdmin,

@@ -4,6 +4,7 @@ import { decodePspResultUpdate, headerValue } from '../codecs/index.js';
 import type { ConfigOf } from '../config/env-spec.js';
 import type { workerEnv } from '../config/worker-env.js';
 import { deadLetterPublisher } from '../kafka/dead-letter-publisher.js';
+import type { DeadLetterTransactions } from '../kafka/dead-letter-transactions.js';
 import {
   outcomeLabel,
   processPaymentService,
@@ -49,6 +50,8 @@ export const workerPipeline = (deps: {
   readonly events$: Observable<SourceEvent>;
   readonly control: ConsumerControl;
   readonly producer: Producer;
+  /** Dead letters held for the commit that covers them (one transaction); absent: sent at once. */
+  readonly deadLetters?: Pick<DeadLetterTransactions, 'park' | 'commit'> | undefined;
   readonly store: PaymentOrderStore;
   readonly onProcessed?: ProcessedListener | undefined;
 }): Observable<Processed> => {
@@ -135,10 +138,11 @@ export const workerPipeline = (deps: {
         }),
       );
     });
-  const deadLetter = deadLetterPublisher(deps.producer, config.PSP_RESULT_DLQ_TOPIC, () => new Date());
+  const deadLetter =
+    deps.deadLetters?.park ?? deadLetterPublisher(deps.producer, config.PSP_RESULT_DLQ_TOPIC, () => new Date());
 
   return pspResultUpdateConsumer(deps.events$, {
-    control: deps.control,
+    control: deps.deadLetters === undefined ? deps.control : { ...deps.control, commit: deps.deadLetters.commit },
     ledger: new OffsetLedger(),
     config: {
       maxInFlightPerPartition: config.MAX_IN_FLIGHT_PER_PARTITION,

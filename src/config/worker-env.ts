@@ -1,4 +1,4 @@
-import { intInRange, logLevel, nonEmptyTrimmed } from './env-codecs.js';
+import { bool, intInRange, logLevel, nonEmptyTrimmed } from './env-codecs.js';
 import { connectionEnv } from './connection-env.js';
 import { envVar } from './env-spec.js';
 
@@ -39,6 +39,12 @@ export const workerEnv = {
     codec: intInRange(1, 1_000_000),
     fallback: '1000',
     description: 'finished messages per partition that trigger a commit before the interval',
+  }),
+  DLQ_EXACTLY_ONCE: envVar({
+    codec: bool,
+    fallback: 'true',
+    description:
+      'dead letters go out in one Kafka transaction with the offsets that cover them (each bad record once in the DLQ); false for brokers without transactions',
   }),
   MAX_ATTEMPTS: envVar({
     codec: intInRange(1, 100),

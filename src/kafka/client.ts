@@ -34,12 +34,13 @@ const levelOf = (level: KafkaLogLevel): 'error' | 'warn' | 'info' | 'debug' => {
 };
 
 /**
- * kafkajs' words for a coordinator being loaded or moved, for a group rebalancing, and for a topic another
+ * kafkajs' words for a coordinator being loaded or moved, for a group rebalancing, for a topic another
  * process created first (kafkajs logs the CreateTopics response as an error, then returns; any other
- * creation error is thrown to the caller, which reports it).
+ * creation error is thrown to the caller, which reports it), and for a transaction begun while the one
+ * before is still being completed by the broker (CONCURRENT_TRANSACTIONS, retried by kafkajs).
  */
 export const expectedCondition =
-  /coordinator is loading|group coordinator is not available|not the correct coordinator|rebalanc|topic creation errors/i;
+  /coordinator is loading|group coordinator is not available|not the correct coordinator|rebalanc|topic creation errors|another concurrent operation on the same transaction/i;
 
 /** The one place a kafkajs client is made; its log lines go through our logger, its TLS and SASL from `security`. */
 export const createKafka = (conn: KafkaConnection, logger: Logger): Kafka => {

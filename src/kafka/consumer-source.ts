@@ -28,6 +28,8 @@ export interface KafkaSource {
   readonly stop: () => Promise<void>;
   /** Whether the consumer has joined its group and holds an assignment. */
   readonly joined: () => boolean;
+  /** Counts the joins: work parked for commit under an earlier one belongs to an assignment that is over. */
+  readonly assignment: () => number;
 }
 
 /**
@@ -43,6 +45,7 @@ export interface KafkaSource {
  */
 export const kafkaSource = (consumer: Consumer, topic: string, clock: () => number): KafkaSource => {
   let joined = false;
+  let joins = 0;
   let stopped = false;
   // The subscriber of `events$` while it runs (until `stop` completes it).
   let subscriber: Subscriber<SourceEvent> | undefined;
@@ -76,6 +79,7 @@ export const kafkaSource = (consumer: Consumer, topic: string, clock: () => numb
     revokeAll();
     owned = now;
     assigned = new Set(now);
+    joins += 1;
   });
   consumer.on(consumer.events.CRASH, (event) => {
     if (!event.payload.restart) subscriber?.error(event.payload.error);
@@ -165,6 +169,7 @@ export const kafkaSource = (consumer: Consumer, topic: string, clock: () => numb
     events$,
     control,
     joined: () => joined,
+    assignment: () => joins,
     // Not `consumer.stop()`: it leaves the group at once, and kafkajs refuses commits from a stopped consumer
     // ("consumer#run must be called first"), so the drained work would be redelivered to the next owner.
     stop: () => {

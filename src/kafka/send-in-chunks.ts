@@ -12,10 +12,10 @@ export const sendBudgetBytes = 256 * 1024;
 
 /**
  * Sends the messages in order, in sends of at most `sendBudgetBytes`, each acknowledged by all in-sync
- * replicas; stops at the first failure. The sends before it stay published: a retry publishes them again.
+ * replicas (through a producer or a transaction); stops at the first failure. The sends before it stay published: a retry publishes them again.
  */
 export const sendInChunks = async (
-  producer: Producer,
+  producer: Pick<Producer, 'send'>,
   topic: string,
   messages: readonly Message[],
 ): Promise<E.Either<KafkaError, void>> => {

@@ -64,6 +64,11 @@ export const readPartitionRange = async <L>(
   consumer.on(consumer.events.CRASH, (event) => {
     if (!event.payload.restart) end(E.left(kafkaErrorOf(event.payload.error)));
   });
+  // A fetch holding only transaction markers (the DLQ is written in transactions) or aborted records never
+  // reaches `eachBatch`; kafkajs still reports how far it read.
+  consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
+    if (event.payload.partition === partition && Number(event.payload.lastOffset) >= last) end(E.right(undefined));
+  });
   try {
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: true });

@@ -22,8 +22,15 @@ describe("kafkajs' log lines", () => {
         ['Response InitProducerId(key: 22, version: 1)', { error: 'The group coordinator is not available' }],
         ['Response CreateTopics(key: 19, version: 3)', { error: 'Topic creation errors' }],
         ['The group is rebalancing, re-joining', {}],
+        [
+          'Response AddPartitionsToTxn(key: 24, version: 1)',
+          {
+            error:
+              'The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing',
+          },
+        ],
       ]),
-    ).toEqual([30, 30, 30, 30]);
+    ).toEqual([30, 30, 30, 30, 30]);
   });
 
   it('stay errors otherwise', () => {
