@@ -1,10 +1,28 @@
 import * as E from 'fp-ts/lib/Either.js';
-import type { Consumer } from 'kafkajs';
+import kafkajs, { type Consumer } from 'kafkajs';
 import { defer, from, map, Observable, type Subscriber } from 'rxjs';
 import type { ConsumedMessage, SourceEvent } from '../streams/consumed-message.js';
 import type { ConsumerControl } from '../streams/psp-result-update-consumer.js';
 import { kafkaErrorOf, type KafkaError } from './kafka-error.js';
 import { wireHeaders } from './record-headers.js';
+import { kafkaSecurityFailureOf } from './security-failure.js';
+
+// kafkajs is CommonJS: Node's ESM loader cannot see this class as a named export.
+const { KafkaJSError } = kafkajs;
+
+/**
+ * Whether a crash kafkajs will not restart from is waited out. kafkajs restarts only after errors it calls
+ * retriable (its `retry.restartOnFailure` is never asked about the others), and it calls "Failed to find group
+ * coordinator" final (KafkaJSGroupCoordinatorNotFound, a KafkaJSNonRetriableError) although after a broker
+ * restart or a coordinator move it passes by itself (tulios/kafkajs#1445, #1630). As at start-up, every
+ * failure kafkajs reports as its own (a KafkaJSError at the root) is waited out; Kafka refusing our
+ * credentials, and an error of our own (a bug in a handler), end the source.
+ */
+const runAgainAfter = (error: unknown): boolean => {
+  let root = error;
+  while (root instanceof Error && root.cause !== undefined && root.cause !== null) root = root.cause;
+  return root instanceof KafkaJSError && kafkaSecurityFailureOf(error) === undefined;
+};
 
 /** A commit refused before it was sent: some of its partitions are no longer this member's. */
 const notOwned = (offsets: ReadonlyArray<readonly [number, number]>, owned: ReadonlySet<number>): KafkaError => {
@@ -56,6 +74,11 @@ export const kafkaSource = (consumer: Consumer, topic: string, clock: () => numb
   // Partitions the pipeline paused: the rest of a batch already fetched for them is left unresolved, so
   // kafkajs fetches it again after `resume` and the in-flight bound holds.
   const paused = new Set<number>();
+  // Runs the consumer again (after a crash kafkajs does not restart from); set once `events$` has started it.
+  let runAgain: (() => Promise<void>) | undefined;
+  let rerunTimer: ReturnType<typeof setTimeout> | undefined;
+  // Runs again since the last join, for the backoff (250 ms doubling to 5 s, half of it jitter).
+  let reruns = 0;
 
   const revokeAll = (): void => {
     const lost = [...assigned];
@@ -71,6 +94,7 @@ export const kafkaSource = (consumer: Consumer, topic: string, clock: () => numb
   });
   consumer.on(consumer.events.GROUP_JOIN, (event) => {
     joined = true;
+    reruns = 0;
     const now = new Set(event.payload.memberAssignment[topic] ?? []);
     // A join without a REBALANCING before it (the coordinator forgot this member): whatever was assigned is
     // restarted from its committed offset by kafkajs, so it is revoked first. Finished work of what we keep is
@@ -81,15 +105,32 @@ export const kafkaSource = (consumer: Consumer, topic: string, clock: () => numb
     assigned = new Set(now);
     joins += 1;
   });
+  // kafkajs has stopped and disconnected the consumer when it reports a crash: as in a rebalance, nothing is
+  // owned until the next join (which restarts every assigned partition from its committed offset).
   consumer.on(consumer.events.CRASH, (event) => {
-    if (!event.payload.restart) subscriber?.error(event.payload.error);
+    revokeAll();
+    owned = new Set();
+    joined = false;
+    if (event.payload.restart || stopped) return;
+    const run = runAgain;
+    if (run === undefined || !runAgainAfter(event.payload.error)) {
+      subscriber?.error(event.payload.error);
+      return;
+    }
+    const ceiling = Math.min(5_000, 250 * 2 ** Math.min(reruns++, 20));
+    rerunTimer = setTimeout(
+      () => {
+        rerunTimer = undefined;
+        if (!stopped) run().catch((error: unknown) => subscriber?.error(error));
+      },
+      ceiling / 2 + (Math.random() * ceiling) / 2,
+    );
   });
 
   const events$ = new Observable<SourceEvent>((s) => {
     subscriber = s;
-    const start = async (): Promise<void> => {
-      await consumer.subscribe({ topics: [topic], fromBeginning: true });
-      await consumer.run({
+    const run = (): Promise<void> =>
+      consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
         eachBatch: async (payload) => {
@@ -116,12 +157,19 @@ export const kafkaSource = (consumer: Consumer, topic: string, clock: () => numb
           await payload.heartbeat();
         },
       });
+    runAgain = run;
+    const start = async (): Promise<void> => {
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      await run();
     };
     start().catch((error: unknown) => {
       s.error(error);
     });
     return () => {
       subscriber = undefined;
+      // The pipeline is gone (ended by an error, or abandoned): the consumer is never run again for it.
+      runAgain = undefined;
+      clearTimeout(rerunTimer);
     };
   });
 
@@ -174,6 +222,7 @@ export const kafkaSource = (consumer: Consumer, topic: string, clock: () => numb
     // ("consumer#run must be called first"), so the drained work would be redelivered to the next owner.
     stop: () => {
       stopped = true;
+      clearTimeout(rerunTimer);
       quietly(() => {
         consumer.pause([{ topic }]);
       });
