@@ -37,6 +37,38 @@ export interface OptimisticWrite {
   readonly alternatives: readonly ConditionalWrite[];
 }
 
+/** What every alternative of one optimistic write shares. */
+interface Applied {
+  readonly event: PspResultUpdateEvent;
+  readonly key: string;
+  readonly source: ResultSource;
+  readonly now: Date;
+  readonly to: OrderStatus;
+  readonly attemptsIncrement: number;
+  readonly schedule: RetryPolicy['schedule'];
+  readonly base: OrderFilter;
+}
+
+// A module-level function rather than a closure per call: this runs for every result.
+const alternative = (a: Applied, attempts: OrderFilter['attempts'], attemptsAfter?: number): ConditionalWrite => {
+  const effect = transitionEffect({
+    event: a.event,
+    key: a.key,
+    source: a.source,
+    now: a.now,
+    outcome: 'applied',
+    to: a.to,
+    attemptsIncrement: a.attemptsIncrement,
+    attempts: attemptsAfter,
+    schedule: a.schedule,
+  });
+  return {
+    filter: attempts === undefined ? a.base : { ...a.base, attempts },
+    update: updateOf(effect, a.now),
+    effect,
+  };
+};
+
 export const optimisticWrite = (
   event: PspResultUpdateEvent,
   key: string,
@@ -48,6 +80,9 @@ export const optimisticWrite = (
 ): OptimisticWrite | undefined => {
   const intent = intentOf(event.pspStatus);
   const guard = optimisticGuard(intent, policy);
+  const below = guard.attemptsBelow;
+  const scheduled = below !== undefined && policy.schedule !== undefined;
+  if (scheduled && (below === 0 || below > maxAlternatives)) return undefined;
   const to = intent._tag === 'Retry' ? 'RETRY_PENDING' : intent.to;
   const base: OrderFilter = guard.notOlder
     ? {
@@ -57,26 +92,21 @@ export const optimisticWrite = (
         lastEventTime: { $not: { $gt: event.eventTime } },
       }
     : { _id: event.paymentOrderId, status: { $in: [...guard.from] }, 'history.key': { $ne: key } };
-  const write = (attempts: OrderFilter['attempts'], attemptsAfter?: number): ConditionalWrite => {
-    const effect = transitionEffect({
-      event,
-      key,
-      source,
-      now,
-      outcome: 'applied',
-      to,
-      attemptsIncrement: intent._tag === 'Retry' ? 1 : 0,
-      attempts: attemptsAfter,
-      schedule: policy.schedule,
-    });
-    return { filter: attempts === undefined ? base : { ...base, attempts }, update: updateOf(effect, now), effect };
+  const applied: Applied = {
+    event,
+    key,
+    source,
+    now,
+    to,
+    attemptsIncrement: intent._tag === 'Retry' ? 1 : 0,
+    schedule: policy.schedule,
+    base,
   };
-  if (guard.attemptsBelow === undefined) return { to, alternatives: [write(undefined)] };
-  if (policy.schedule === undefined) return { to, alternatives: [write({ $lt: guard.attemptsBelow })] };
-  if (guard.attemptsBelow === 0 || guard.attemptsBelow > maxAlternatives) return undefined;
+  if (below === undefined) return { to, alternatives: [alternative(applied, undefined)] };
+  if (!scheduled) return { to, alternatives: [alternative(applied, { $lt: below })] };
   return {
     to,
-    alternatives: Array.from({ length: guard.attemptsBelow }, (_, attempts) => write(attempts, attempts + 1)),
+    alternatives: Array.from({ length: below }, (_, attempts) => alternative(applied, attempts, attempts + 1)),
   };
 };
 
