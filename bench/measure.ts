@@ -57,6 +57,8 @@ export const setServerPids = (pids: typeof serverPids): void => {
 export interface CpuUse {
   /** Cores this process kept busy on average (1.0 = one core). */
   readonly processCores: number;
+  /** CPU seconds this process used (user + system): per event, what other load on the machine disturbs least. */
+  readonly processSeconds: number;
   /** Cores the Kafka broker and the MongoDB stand-in kept busy (undefined when not local). */
   readonly brokerCores: number | undefined;
   readonly storeCores: number | undefined;
@@ -65,6 +67,10 @@ export interface CpuUse {
   /** Share of all cores busy, every process included. */
   readonly machineBusy: number;
 }
+
+/** Microseconds of this process's CPU per event over the meter's interval. */
+export const cpuMicrosPerEvent = (c: CpuUse | undefined, events: number): number | undefined =>
+  c === undefined ? undefined : (c.processSeconds * 1e6) / events;
 
 export const describeCpu = (c: CpuUse | undefined): string => {
   if (c === undefined) return 'CPU -';
@@ -102,7 +108,14 @@ export const cpuMeter = (): { readonly stop: () => CpuUse } => {
         brokerCores === undefined || storeCores === undefined
           ? undefined
           : Math.max(0, machineBusy * cpus().length - processCores - brokerCores - storeCores);
-      return { processCores, brokerCores, storeCores, otherCores, machineBusy };
+      return {
+        processCores,
+        processSeconds: (p.user + p.system) / 1e6,
+        brokerCores,
+        storeCores,
+        otherCores,
+        machineBusy,
+      };
     },
   };
 };

@@ -98,6 +98,18 @@ export const ratiosOf = (rows: readonly ThroughputRow[]): Ratio[] => {
         basis: 'both from group join; a to last committed, c to last consumed',
         value: top / c.perSecond,
       });
+    // Wall-clock rates of two short intervals swing with whatever else runs on a shared machine; CPU per
+    // event swings far less, so the same ratio is also given as c's CPU per event over a's.
+    const cpuOf = (row: ThroughputRow): number | undefined => row.detail['cpuMicrosPerEvent'] as number | undefined;
+    const [cpuA, cpuC] = [cpuOf(a), cpuOf(c)];
+    if (cpuA !== undefined && cpuC !== undefined)
+      out.push({
+        name: 'worker pipeline in-process / transport, by CPU',
+        of: 'a/c',
+        basis:
+          "c's bench-process CPU per event over a's (both from group join; a to last committed, c to last consumed)",
+        value: cpuC / cpuA,
+      });
   }
   return out;
 };
