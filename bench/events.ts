@@ -9,9 +9,9 @@ import {
   withDuplicates,
   type PlannedOrder,
   type Scenario,
-} from '../test/support/event-plan.js';
+} from '../support/event-plan.js';
 
-export { initiatedDoc, oracleMismatches, type PlannedOrder } from '../test/support/event-plan.js';
+export { initiatedDoc, oracleMismatches, type PlannedOrder } from '../support/event-plan.js';
 
 /**
  * The event mix of every run: the integration tests' scenarios, ~20% of results published twice, and orders

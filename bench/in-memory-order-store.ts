@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { PaymentOrderId } from '../src/codecs/index.js';
 import { applyEffect, type PaymentOrderDocument, type PaymentOrderStore, type StoreError } from '../src/state/index.js';
 import type { ConditionalWrite } from '../src/state/conditional-update.js';
-import { matchesFilter } from '../test/support/order-filter.js';
+import { matchesFilter } from '../support/order-filter.js';
 
 /** Calls made on the store: each one stands for one round trip to a real MongoDB. */
 export interface StoreCalls {

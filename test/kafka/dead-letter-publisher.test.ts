@@ -7,7 +7,7 @@ import {
   springDeadLetterHeaders,
   springHeaderNumber,
 } from '../../src/kafka/dead-letter-publisher.js';
-import { originalRecordOf, reasonOf } from '../../src/kafka/dead-letter-redrive.js';
+import { originalRecordOf, reasonOf } from '../../src/redrive/dead-letter-redrive.js';
 import type { StoredRecord } from '../../src/kafka/topic-range-reader.js';
 import type { DeadLetter } from '../../src/streams/consumed-message.js';
 

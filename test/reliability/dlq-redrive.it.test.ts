@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { runWorker } from '../../src/cli/run-worker.js';
-import { dlqRedrivesCollection, type RedriveDocument } from '../../src/kafka/redrive-ledger.js';
+import { dlqRedrivesCollection, type RedriveDocument } from '../../src/redrive/redrive-ledger.js';
 import { expectAppliedExactlyOnce } from '../support/audit.js';
 import {
   insertInitiatedOrders,

@@ -24,7 +24,7 @@ import type {
   RetryPolicy,
 } from '../../src/state/index.js';
 import { at, eventFor, eventSequence, fixedNow, fold, initiated, orderId, source, type Step } from './fixtures.js';
-import { matchesFilter } from '../support/order-filter.js';
+import { matchesFilter } from '../../support/order-filter.js';
 
 const policy: RetryPolicy = { maxAttempts: 5 };
 const id = orderId('po-table');

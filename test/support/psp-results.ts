@@ -12,7 +12,7 @@ import {
   withDuplicates,
   type PlannedOrder,
   type Scenario,
-} from './event-plan.js';
+} from '../../support/event-plan.js';
 
 export { scenarios, seededRandom, type PlannedOrder, type Scenario };
 

@@ -1,5 +1,5 @@
-import type { PaymentOrderId, PspResultUpdateEvent, PspStatus } from '../../src/codecs/index.js';
-import type { OrderStatus, PaymentOrderDocument } from '../../src/state/index.js';
+import type { PaymentOrderId, PspResultUpdateEvent, PspStatus } from '../src/codecs/index.js';
+import type { OrderStatus, PaymentOrderDocument } from '../src/state/index.js';
 
 /**
  * The lifecycles a PSP really reports, each with the final status and attempt count its results lead to: the

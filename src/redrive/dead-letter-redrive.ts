@@ -4,10 +4,10 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { Message } from 'kafkajs';
 import { headerValue } from '../codecs/index.js';
 import type { StoreError } from '../state/store-error.js';
-import { deadLetterHeaders, springDeadLetterHeaders } from './dead-letter-publisher.js';
-import type { KafkaError } from './kafka-error.js';
+import { deadLetterHeaders, springDeadLetterHeaders } from '../kafka/dead-letter-publisher.js';
+import type { KafkaError } from '../kafka/kafka-error.js';
 import { redriveIdOf, type RedriveDocument, type RedriveLedger } from './redrive-ledger.js';
-import type { StoredRecord } from './topic-range-reader.js';
+import type { StoredRecord } from '../kafka/topic-range-reader.js';
 
 export interface RedriveRequest {
   readonly dlqTopic: string;

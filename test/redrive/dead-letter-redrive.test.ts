@@ -3,9 +3,9 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { Message } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { deadLetterHeaders } from '../../src/kafka/dead-letter-publisher.js';
-import { originalRecordOf, redrivePage, type RedriveRequest } from '../../src/kafka/dead-letter-redrive.js';
+import { originalRecordOf, redrivePage, type RedriveRequest } from '../../src/redrive/dead-letter-redrive.js';
 import type { KafkaError } from '../../src/kafka/kafka-error.js';
-import type { RedriveLedger, RedriveStatus } from '../../src/kafka/redrive-ledger.js';
+import type { RedriveLedger, RedriveStatus } from '../../src/redrive/redrive-ledger.js';
 import type { StoredRecord } from '../../src/kafka/topic-range-reader.js';
 
 const letter = (offset: number, reason: string): StoredRecord => ({

@@ -1,5 +1,5 @@
-import type { OrderFilter } from '../../src/state/conditional-update.js';
-import type { PaymentOrderDocument } from '../../src/state/index.js';
+import type { OrderFilter } from '../src/state/conditional-update.js';
+import type { PaymentOrderDocument } from '../src/state/index.js';
 
 const condition = (filter: Record<string, unknown>, field: string): Record<string, unknown> => {
   const c = filter[field];
