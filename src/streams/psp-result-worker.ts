@@ -1,0 +1,73 @@
+import type { Observable, SchedulerLike } from 'rxjs';
+import { decodePspResultUpdate } from '../codecs/index.js';
+import type { RetryDeps } from '../operators/retry-transient.js';
+import { applyBatch } from './apply-batch.js';
+import type { ApplyResultsDeps } from './apply-results.js';
+import type { ConsumedMessage, Processed, SourceEvent } from './consumed-message.js';
+import type { DeadLetterPublish } from './dead-letter-rejected.js';
+import type { DecodeMessage } from './decode-batch.js';
+import { observeBatches, type WorkerObserver } from './observe-batches.js';
+import { OffsetLedger } from './offset-ledger.js';
+import { pspResultUpdateConsumer, type ConsumerControl } from './psp-result-update-consumer.js';
+import { messageTraceId } from './trace-id.js';
+import type { WorkerPolicies } from './worker-policies.js';
+
+export interface PspResultWorkerDeps {
+  readonly policies: WorkerPolicies;
+  /** Pause, resume, ownership and commits of the Kafka consumer behind the source. */
+  readonly control: ConsumerControl;
+  /** `ProcessPaymentService.processPspResults`, as an Observable. */
+  readonly process: ApplyResultsDeps['process'];
+  /** Sends (or parks for the covering commit) the letters of a batch. */
+  readonly deadLetter: DeadLetterPublish;
+  readonly observer: WorkerObserver;
+  readonly decode?: DecodeMessage | undefined;
+  readonly scheduler?: SchedulerLike | undefined;
+}
+
+/**
+ * The PspResultUpdateConsumer, top to bottom:
+ *
+ *   source (`events$`)
+ *   → lanes: one per partition, micro-batches, a bounded number in flight   psp-result-update-consumer.ts
+ *   → decode                                                                decode-batch.ts
+ *   → apply in the store, transient errors retried                          apply-results.ts
+ *   → settle unknown orders: wait for the order, with backoff               settle-unknown-orders.ts
+ *   → dead-letter what cannot be applied                                    dead-letter-rejected.ts
+ *   → ledger: a message done once applied or dead-lettered                  offset-ledger.ts
+ *   → commit what is done, by interval or count                             psp-result-update-consumer.ts
+ *
+ * Each lane batch is watched by `observer` (one span, metrics, log lines).
+ */
+export const pspResultWorker = (events$: Observable<SourceEvent>, deps: PspResultWorkerDeps): Observable<Processed> => {
+  const { policies, observer } = deps;
+  const retry: RetryDeps = {
+    backoff: policies.transientRetry,
+    random: policies.random,
+    scheduler: deps.scheduler,
+    onRetry: observer.retry,
+  };
+  const laneBatch = (batch: readonly ConsumedMessage[]): Observable<Processed> =>
+    applyBatch(batch, {
+      decode: deps.decode ?? decodePspResultUpdate,
+      traceIdOf: messageTraceId,
+      process: deps.process,
+      deadLetter: deps.deadLetter,
+      retry,
+      unknownOrderRetries: policies.unknownOrder.retries,
+      unknownOrderBackoff: policies.unknownOrder.backoff,
+    });
+  return pspResultUpdateConsumer(events$, {
+    control: deps.control,
+    ledger: new OffsetLedger(),
+    config: {
+      maxInFlightPerPartition: policies.lanes.maxInFlightPerPartition,
+      maxBatchSize: policies.lanes.maxBatchSize,
+      commitIntervalMs: policies.commit.intervalMs,
+      commitEvery: policies.commit.every,
+    },
+    scheduler: deps.scheduler,
+    onCommitFailed: observer.commitFailed,
+    applyBatch: observeBatches(laneBatch, observer.batch),
+  });
+};
