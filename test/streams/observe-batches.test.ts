@@ -1,4 +1,4 @@
-import { map, NEVER, of, throwError } from 'rxjs';
+import { EMPTY, map, NEVER, throwError } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { ConsumedMessage, Processed } from '../../src/streams/consumed-message.js';
 import { observeBatches, type WorkerObserver } from '../../src/streams/observe-batches.js';
@@ -45,7 +45,7 @@ describe('observeBatches', () => {
 
   it('watches nothing until subscribed, and ends the watch of an empty batch', () => {
     const log: string[] = [];
-    const observed$ = observeBatches(() => of<Processed>(), recordingWatch(log))([]);
+    const observed$ = observeBatches(() => EMPTY, recordingWatch(log))([]);
     expect(log).toEqual([]);
     observed$.subscribe();
     expect(log).toEqual(['start ', 'end']);
