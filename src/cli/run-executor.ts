@@ -166,14 +166,10 @@ const connectedExecutor = (
     owner: `executor-${randomUUID()}`,
     leaseMs: config.OUTBOX_LEASE_MS,
   });
-  const countPending = setInterval(() => {
-    void outbox
-      .countPending()()
-      .then((n) => {
-        if (E.isRight(n)) metrics.outboxPending.set(n.right);
-      });
-  }, 1_000);
-  countPending.unref();
+  metrics.countOutboxPendingWith(async () => {
+    const pending = await outbox.countPending()();
+    return E.isRight(pending) ? pending.right : undefined;
+  });
 
   const retry = {
     backoff: { baseMs: 100, capMs: 5_000 },
@@ -235,7 +231,6 @@ const connectedExecutor = (
     if ((await within(Math.max(0, deadline - Date.now()), relaying)) === 'timeout') relay.unsubscribe();
   };
   const closeClients = async (): Promise<void> => {
-    clearInterval(countPending);
     await within(closeBoundMs, Promise.allSettled([producer.disconnect(), mongo.close(), health.close()]));
   };
 

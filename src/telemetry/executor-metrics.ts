@@ -23,15 +23,25 @@ export const createExecutorMetrics = (registry: Registry = new Registry()) => {
     charges.inc({ psp }, 0);
     for (const status of pspStatuses) published.inc({ psp, status }, 0);
   }
+  // Set once the outbox is open. The gauge counts when scraped, not on a timer: a count is an index range
+  // on MongoDB and a scan of the collection on the stand-in, paid only when someone looks.
+  let countPending: (() => Promise<number | undefined>) | undefined;
+  new Gauge({
+    name: 'psp_outbox_pending',
+    help: 'Result outbox entries not yet acknowledged by Kafka',
+    registers: [registry],
+    async collect() {
+      const pending = await countPending?.();
+      if (pending !== undefined) this.set(pending);
+    },
+  });
   return {
     registry,
     published,
     charges,
-    outboxPending: new Gauge({
-      name: 'psp_outbox_pending',
-      help: 'Result outbox entries not yet acknowledged by Kafka',
-      registers: [registry],
-    }),
+    countOutboxPendingWith: (count: () => Promise<number | undefined>): void => {
+      countPending = count;
+    },
   };
 };
 
