@@ -77,7 +77,7 @@ const positive = (s: string | undefined): number => (s === undefined ? Number.Na
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Orders per intake batch (three round trips each) and batches in flight: the burst is created in seconds. */
-const intakeBatch = 250;
+const intakeBatch = 1_000;
 const intakeConcurrency = 4;
 
 /** Waits until every group is Stable with a member (or the time is up: the run then shows the delay). */

@@ -68,7 +68,7 @@ export const openDemoIntake = async (config: ConfigOf<typeof ordersEnv>, logger:
       publish: producerPublish(producer),
       retry: { backoff: { baseMs: 100, capMs: 5_000 }, random: Math.random },
       now: () => new Date(),
-      pageSize: 500,
+      pageSize: 1_000,
       pollIntervalMs: relayPollMs,
       kick$,
       stop$,
