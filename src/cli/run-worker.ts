@@ -5,6 +5,7 @@ import { createKafka, groupConsumer, idempotentProducer, kafkaConnectionOf } fro
 import { kafkaSource } from '../kafka/consumer-source.js';
 import { deadLetterTransactions } from '../kafka/dead-letter-transactions.js';
 import { consumerLag } from '../kafka/consumer-lag.js';
+import { producerPublish } from '../kafka/producer-publish.js';
 import { ensureTopics, pspResultTopicSpecs } from '../kafka/topics.js';
 import {
   ensureStateIndexes,
@@ -12,12 +13,17 @@ import {
   paymentOrdersCollection,
   type PaymentOrderDocument,
 } from '../state/index.js';
+import { within } from '../operators/within.js';
+import { startRetryDispatch, type RetryDispatch } from '../state/retry-dispatch-service.js';
+import type { WorkerPolicies } from '../streams/worker-policies.js';
 import { startHealthServer, type HealthServer } from '../telemetry/health-server.js';
+import { startLagPoller } from '../telemetry/lag-poller.js';
 import type { Logger } from '../telemetry/logger.js';
+import { storeProbe } from '../telemetry/store-probe.js';
 import { createWorkerMetrics, type WorkerMetrics } from '../telemetry/worker-metrics.js';
-import { startRetryDispatch, type RetryDispatch } from './retry-dispatch.js';
-import { untilStarted, within } from './start-up.js';
+import { untilStarted } from './start-up.js';
 import { workerPipeline, type ProcessedListener, type WorkerConfig } from './worker-pipeline.js';
+import { workerPoliciesOf } from './worker-policies.js';
 
 export type { ProcessedListener, WorkerConfig } from './worker-pipeline.js';
 
@@ -35,27 +41,9 @@ export interface RunningWorker {
 /** How long closing the clients may take after the pipeline ended or was abandoned. */
 export const closeBoundMs = 3_000;
 
-/** A frozen store answers nothing: the 1 s bound is our own timer, with one ping in flight at a time. */
-const storeProbe = (ping: () => Promise<unknown>): (() => Promise<boolean>) => {
-  // The ping in flight, shared by the probes that come while it is unanswered.
-  let current: Promise<boolean> | undefined;
-  return async () => {
-    const pending = (current ??= ping().then(
-      () => {
-        current = undefined;
-        return true;
-      },
-      () => {
-        current = undefined;
-        return false;
-      },
-    ));
-    return (await within(1_000, pending)) === 'timeout' ? false : pending;
-  };
-};
-
 interface Connected {
   readonly config: WorkerConfig;
+  readonly policies: WorkerPolicies;
   readonly logger: Logger;
   readonly metrics: WorkerMetrics;
   readonly onProcessed: ProcessedListener | undefined;
@@ -97,6 +85,7 @@ const running = (c: Connected): RunningWorker => {
       });
   const pipeline$ = workerPipeline({
     config,
+    policies: c.policies,
     logger,
     metrics,
     events$: source.events$,
@@ -107,29 +96,15 @@ const running = (c: Connected): RunningWorker => {
     onProcessed: c.onProcessed,
   });
 
-  // Orders are never deleted, so the growth of their count in the store is the orders created since this
-  // worker started, whoever created them (the first count is the baseline, not a burst of creations).
-  let ordersCounted: number | undefined;
-  const refreshLag = async (): Promise<void> => {
-    const [lags, orders] = await Promise.all([
-      consumerLag(c.lagAdmin, config.CONSUMER_GROUP, config.PSP_RESULT_TOPIC),
-      c.db.collection(paymentOrdersCollection).estimatedDocumentCount(),
-    ]);
-    for (const { partition, lag } of lags) {
-      metrics.consumerGroupLag.set(
-        { consumergroup: config.CONSUMER_GROUP, topic: config.PSP_RESULT_TOPIC, partition: String(partition) },
-        lag,
-      );
-    }
-    if (ordersCounted !== undefined && orders > ordersCounted) metrics.ordersCreated.inc(orders - ordersCounted);
-    ordersCounted = Math.max(orders, ordersCounted ?? 0);
-  };
-  const lagTimer = setInterval(() => {
-    refreshLag().catch((error: unknown) => {
-      logger.debug({ err: error }, 'consumer lag refresh failed');
-    });
-  }, config.LAG_REFRESH_MS);
-  lagTimer.unref();
+  const stopLagPoller = startLagPoller({
+    lags: () => consumerLag(c.lagAdmin, config.CONSUMER_GROUP, config.PSP_RESULT_TOPIC),
+    countOrders: () => c.db.collection(paymentOrdersCollection).estimatedDocumentCount(),
+    group: config.CONSUMER_GROUP,
+    topic: config.PSP_RESULT_TOPIC,
+    intervalMs: config.LAG_REFRESH_MS,
+    metrics,
+    logger,
+  });
 
   // Set by the first stop request: readiness is off from then on.
   let stopping = false;
@@ -155,7 +130,7 @@ const running = (c: Connected): RunningWorker => {
    * or producer (and be dead-lettered for it). Each close is bounded: a dead broker cannot hold the exit.
    */
   const closeAll = async (deadline: number): Promise<void> => {
-    clearInterval(lagTimer);
+    stopLagPoller();
     await c.dispatch.stop(deadline);
     await within(
       closeBoundMs,
@@ -219,6 +194,7 @@ export const runWorker = async (
   opts: { readonly signal?: AbortSignal | undefined } = {},
 ): Promise<RunningWorker> => {
   const metrics = createWorkerMetrics();
+  const policies = workerPoliciesOf(config);
   const retry = { logger, signal: opts.signal };
   // The readiness check in force: not ready until started, and again from the first moment of a stop.
   let ready: () => Promise<boolean> = () => Promise.resolve(false);
@@ -309,20 +285,17 @@ export const runWorker = async (
       () =>
         startRetryDispatch({
           db,
-          producer: theProducer,
+          publish: producerPublish(theProducer),
           logger,
           metrics,
-          config: {
-            commandTopic: config.PSP_COMMAND_TOPIC,
-            intervalMs: config.DISPATCH_INTERVAL_MS,
-            leaseMs: config.DISPATCH_LEASE_MS,
-          },
+          config: { commandTopic: config.PSP_COMMAND_TOPIC, ...policies.dispatch, random: policies.random },
         }),
       retry,
     );
 
     return running({
       config,
+      policies,
       logger,
       metrics,
       onProcessed,

@@ -19,5 +19,10 @@ export const workerPoliciesOf = (config: WorkerConfig): WorkerPolicies => ({
       random: Math.random,
     },
   },
+  dispatch: {
+    intervalMs: config.DISPATCH_INTERVAL_MS,
+    leaseMs: config.DISPATCH_LEASE_MS,
+    relayRetry: { baseMs: 100, capMs: 5_000 },
+  },
   random: Math.random,
 });

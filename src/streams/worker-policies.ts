@@ -1,5 +1,6 @@
 import type { BackoffPolicy } from '../operators/backoff.js';
 import type { RetryPolicy } from '../state/index.js';
+import type { RetryDispatchConfig } from '../state/retry-dispatch-service.js';
 import type { UnknownOrderPolicy } from './settle-unknown-orders.js';
 
 /**
@@ -25,6 +26,8 @@ export interface WorkerPolicies {
   };
   /** The PSP retries and status checks `ProcessPaymentService` schedules for an order. */
   readonly payment: RetryPolicy;
+  /** The retry dispatcher beside the worker: how often it looks, how long its claims last, its relay's retries. */
+  readonly dispatch: Pick<RetryDispatchConfig, 'intervalMs' | 'leaseMs' | 'relayRetry'>;
   /** The jitter of every backoff above, in [0, 1). */
   readonly random: () => number;
 }

@@ -1,7 +1,7 @@
 import kafkajs from 'kafkajs';
 import { MongoParseError, MongoServerSelectionError } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { StartUpAborted, untilStarted, within } from '../../src/cli/start-up.js';
+import { StartUpAborted, untilStarted } from '../../src/cli/start-up.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 
 type Ctor = new (message: string) => Error;
@@ -54,20 +54,5 @@ describe('start-up retry (untilStarted)', () => {
       stop.abort();
     }, 10);
     await expect(hanging).rejects.toBeInstanceOf(StartUpAborted);
-  });
-
-  it('within: settles by the bound whatever the work does', async () => {
-    expect(await within(10, new Promise(() => undefined))).toBe('timeout');
-    expect(await within(1_000, Promise.reject(new Error('closed')))).toBe('done');
-    // An unbounded wait waits: Node would fire an infinite timer after 1 ms and cut the work short.
-    let finished = false;
-    const work = new Promise<void>((resolve) => {
-      setTimeout(() => {
-        finished = true;
-        resolve();
-      }, 50);
-    });
-    expect(await within(Number.POSITIVE_INFINITY, work)).toBe('done');
-    expect(finished).toBe(true);
   });
 });

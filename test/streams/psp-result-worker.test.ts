@@ -27,6 +27,7 @@ const policies = (overrides: Partial<WorkerPolicies> = {}): WorkerPolicies => ({
   lanes: { maxBatchSize: 2, maxInFlightPerPartition: 100 },
   commit: { intervalMs: 1_000, every: 1_000 },
   payment: { maxAttempts: 3 },
+  dispatch: { intervalMs: 1_000, leaseMs: 30_000, relayRetry: { baseMs: 100, capMs: 5_000 } },
   random: () => 0.5,
   ...overrides,
 });

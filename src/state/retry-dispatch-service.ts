@@ -1,21 +1,37 @@
 import { randomUUID } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
-import type { Producer } from 'kafkajs';
 import type { Db } from 'mongodb';
 import { Subject, defer, exhaustMap, interval, merge, takeUntil, tap } from 'rxjs';
-import { producerPublish } from '../kafka/producer-publish.js';
+import type { BackoffPolicy } from '../operators/backoff.js';
+import { within } from '../operators/within.js';
+import type { Publish } from '../outbox/event-sink.js';
 import type { OutboxEntry } from '../outbox/outbox-entry.js';
 import { outboxRelay } from '../outbox/outbox-relay.js';
 import { ensureOutboxIndexes, outboxStore } from '../outbox/outbox-store.js';
-import { commandOutboxCollection, dispatchDue, type PaymentOrderDocument } from '../state/index.js';
-import type { Logger } from '../telemetry/logger.js';
-import type { WorkerMetrics } from '../telemetry/worker-metrics.js';
-import { within } from './start-up.js';
+import { commandOutboxCollection } from './command-outbox.js';
+import type { PaymentOrderDocument } from './payment-order.js';
+import { dispatchDue } from './retry-dispatcher.js';
 
 export interface RetryDispatchConfig {
   readonly commandTopic: string;
   readonly intervalMs: number;
   readonly leaseMs: number;
+  /** Transient failures of the command outbox's sends are retried with this backoff. */
+  readonly relayRetry: BackoffPolicy;
+  readonly random: () => number;
+}
+
+/** Where the service writes its lines (a pino logger is one). */
+export interface RetryDispatchLog {
+  readonly info: (fields: object, message: string) => void;
+  readonly warn: (fields: object, message: string) => void;
+  readonly error: (fields: object, message: string) => void;
+}
+
+/** What the service measures (the worker's metrics are one). */
+export interface RetryDispatchMetrics {
+  /** How late each command went out after it came due. */
+  readonly dispatchDelaySeconds: { readonly observe: (seconds: number) => void };
 }
 
 export interface RetryDispatch {
@@ -28,15 +44,15 @@ export interface RetryDispatch {
 
 /**
  * The worker's retry dispatcher: every interval it sends the commands that came due (retries, status
- * checks, lost first commands) through the command outbox, and relays that outbox to Kafka. Every worker
- * runs one; claims with leases keep them from sending an attempt twice.
+ * checks, lost first commands) through the command outbox, and relays that outbox to Kafka through the
+ * injected `publish`. Every worker runs one; claims with leases keep them from sending an attempt twice.
  */
 export const startRetryDispatch = async (deps: {
   readonly db: Db;
-  readonly producer: Producer;
+  readonly publish: Publish;
   readonly config: RetryDispatchConfig;
-  readonly logger: Logger;
-  readonly metrics: WorkerMetrics;
+  readonly logger: RetryDispatchLog;
+  readonly metrics: RetryDispatchMetrics;
 }): Promise<RetryDispatch> => {
   const { db, config, logger, metrics } = deps;
   await ensureOutboxIndexes(db, commandOutboxCollection);
@@ -44,7 +60,7 @@ export const startRetryDispatch = async (deps: {
   const owner = `dispatcher-${randomUUID()}`;
   const stop$ = new Subject<void>();
   const kick$ = new Subject<void>();
-  const retry = { backoff: { baseMs: 100, capMs: 5_000 }, random: Math.random };
+  const retry = { backoff: config.relayRetry, random: config.random };
 
   const dispatching$ = interval(config.intervalMs).pipe(
     exhaustMap(() =>
@@ -81,7 +97,7 @@ export const startRetryDispatch = async (deps: {
   );
   const relaying$ = outboxRelay({
     outbox,
-    publish: producerPublish(deps.producer),
+    publish: deps.publish,
     retry,
     now: () => new Date(),
     pageSize: 500,
@@ -106,7 +122,7 @@ export const startRetryDispatch = async (deps: {
     stop: async (deadline) => {
       stop$.next();
       if ((await within(Math.max(0, deadline - Date.now()), running)) === 'timeout') {
-        logger.warn('retry dispatcher did not finish its outbox page before the deadline; abandoned');
+        logger.warn({}, 'retry dispatcher did not finish its outbox page before the deadline; abandoned');
         subscription.unsubscribe();
       }
     },
