@@ -200,16 +200,46 @@ export const processPaymentService = (deps: {
     const written = statements.length === 0 ? E.right(0) : await store.write(statements)();
     if (E.isLeft(written)) return written;
     // At most one alternative per result matches: all matched means every write went through.
-    if (written.right === writing && decided) {
+    if (written.right === writing) {
       plans.forEach((p, i) => {
         const alternative = p._tag === 'Write' ? p.alternatives[0] : undefined;
         if (alternative !== undefined) memory.remember(round[i]?.event.paymentOrderId ?? '', alternative.effect.entry);
       });
-      return E.right(plans.filter(isDecided).map((p) => p.outcome));
+      if (decided) return E.right(plans.filter(isDecided).map((p) => p.outcome));
+      // The others are settled: only the results waiting for a read go the slow path, on their own orders.
+      return settleWaiting(round, keys, plans, now);
     }
     const docs = await store.find(round.map((r) => r.event.paymentOrderId))();
     if (E.isLeft(docs)) return docs;
     return settleRound(round, keys, docs.right, [now]);
+  };
+
+  /** Reads and settles the results of a round planned `Read`, once every other result of it is settled. */
+  const settleWaiting = async (
+    round: readonly PspResult[],
+    keys: readonly string[],
+    plans: readonly Plan[],
+    now: Date,
+  ): Promise<E.Either<StoreError, readonly Outcome[]>> => {
+    const waiting: number[] = [];
+    plans.forEach((p, i) => {
+      if (p._tag === 'Read') waiting.push(i);
+    });
+    const results = waiting.map((i) => round[i] as PspResult);
+    const docs = await store.find(results.map((r) => r.event.paymentOrderId))();
+    if (E.isLeft(docs)) return docs;
+    const settled = await settleRound(
+      results,
+      waiting.map((i) => keys[i] ?? ''),
+      docs.right,
+      [now],
+    );
+    if (E.isLeft(settled)) return settled;
+    const outcomes = plans.map((p) => (p._tag === 'Read' ? undefined : p.outcome));
+    waiting.forEach((index, j) => {
+      outcomes[index] = settled.right[j];
+    });
+    return E.right(outcomes as Outcome[]);
   };
 
   // Plain async steps rather than TaskEither chains: a batch runs several rounds, each a handful of steps,

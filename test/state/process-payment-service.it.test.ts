@@ -451,6 +451,37 @@ describe("the worker's memory of recorded keys and terminal orders", () => {
     expect((await stored(id))?.history).toHaveLength(1);
   });
 
+  it('reads only the orders of the results that wait for a read when the rest of their round was written', async () => {
+    const [paid, retried] = [orderId(uniqueName('po-round')), orderId(uniqueName('po-round'))];
+    await insert(initiated(paid));
+    await insert(initiated(retried));
+    const read: string[][] = [];
+    const real = paymentOrderStore(orders);
+    const store: PaymentOrderStore = {
+      ...real,
+      find: (ids) => {
+        read.push([...ids]);
+        return real.find(ids);
+      },
+    };
+    const service = processPaymentService({ store, policy: scheduling, now: fixedClock, memory: resultMemory(100) });
+    // One round of two: the final answer is written at once, the scheduled retry needs the attempts read first.
+    const success = { event: event(paid, 'SUCCESSFUL', 1), source: source(1) };
+    const timeout = { event: event(retried, 'TIMEOUT', 1), source: source(2) };
+    expect(await run(service.processPspResults([success, timeout]))).toEqual([
+      { _tag: 'Applied', to: 'SUCCESSFUL' },
+      { _tag: 'Applied', to: 'RETRY_PENDING' },
+    ]);
+    expect(read).toEqual([[retried]]);
+    // The written result is remembered like any other: its redelivery needs no round trip.
+    expect(await run(service.processPspResults([success]))).toEqual([
+      { _tag: 'Applied', to: 'SUCCESSFUL', redelivered: true },
+    ]);
+    expect(read).toEqual([[retried]]);
+    expect(await stored(paid)).toMatchObject({ status: 'SUCCESSFUL', version: 1 });
+    expect(await stored(retried)).toMatchObject({ status: 'RETRY_PENDING', attempts: 1, version: 1 });
+  });
+
   it('records a late result for an order it saw end in one guarded write, without reading it', async () => {
     const id = orderId(uniqueName('po-memory'));
     await insert(initiated(id));
