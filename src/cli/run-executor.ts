@@ -417,7 +417,9 @@ export const runExecutorService = async (
   const pipeline$ = consumePartitions(source.events$, {
     control: source.control,
     ledger: new OffsetLedger(),
-    config: { maxInFlightPerPartition: 500, maxBatchSize: 100, commitIntervalMs: 500, commitEvery: 200 },
+    // A lane takes all it holds at once: under a burst its commands share a few outbox inserts (group commit)
+    // instead of queueing one batch of 100 behind the previous batch's insert.
+    config: { maxInFlightPerPartition: 500, maxBatchSize: 500, commitIntervalMs: 500, commitEvery: 200 },
     messageOf: (done: { readonly message: ConsumedMessage }) => done.message,
     onCommitFailed: (error) => {
       logger.warn({ err: error }, 'command offset commit failed; offered again at the next commit');
