@@ -108,7 +108,11 @@ const running = (c: Connected): RunningWorker => {
 
   // Set by the first stop request: readiness is off from then on.
   let stopping = false;
-  const storeAnswers = storeProbe(() => c.db.command({ ping: 1 }));
+  // A frozen store answers nothing: 1 s without an answer is not ready.
+  const storeAnswers = storeProbe(
+    () => c.db.command({ ping: 1 }),
+    (ping) => within(1_000, ping),
+  );
   c.setReady(() => (!stopping && source.joined() ? storeAnswers() : Promise.resolve(false)));
 
   // The pipeline's one subscription: ended by completion (drained), by its error, or abandoned at the deadline.

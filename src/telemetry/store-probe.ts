@@ -1,11 +1,11 @@
-/** How long the store may take to answer a probe before it counts as not answering. */
-const probeBoundMs = 1_000;
+/** Waits for `work` at most as long as the bound allows (src/operators/within.ts, with the probe's bound, wired in src/cli). */
+export type ProbeBound = (work: Promise<boolean>) => Promise<'done' | 'timeout'>;
 
 /**
  * The readiness probe of the store: a frozen store answers nothing, so the bound is our own timer, with one
  * ping in flight at a time (the probes that come while it is unanswered share it).
  */
-export const storeProbe = (ping: () => Promise<unknown>): (() => Promise<boolean>) => {
+export const storeProbe = (ping: () => Promise<unknown>, bound: ProbeBound): (() => Promise<boolean>) => {
   // The ping in flight, shared by the probes that come while it is unanswered.
   let current: Promise<boolean> | undefined;
   return async () => {
@@ -19,16 +19,6 @@ export const storeProbe = (ping: () => Promise<unknown>): (() => Promise<boolean
         return false;
       },
     ));
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => {
-        resolve('late');
-      }, probeBoundMs);
-    });
-    try {
-      return (await Promise.race([pending, late])) === 'late' ? false : await pending;
-    } finally {
-      clearTimeout(timer);
-    }
+    return (await bound(pending)) === 'timeout' ? false : pending;
   };
 };

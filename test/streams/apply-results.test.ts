@@ -1,12 +1,10 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { map, of } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { decodePspResultUpdate } from '../../src/codecs/index.js';
 import type { Retryable } from '../../src/operators/retry-transient.js';
 import { applyBatch } from '../../src/streams/apply-batch.js';
 import { applyResults, type ApplyResultsDeps } from '../../src/streams/apply-results.js';
-import { decodeBatch } from '../../src/streams/decode-batch.js';
-import type { Decoded, StoreVerdict } from '../../src/streams/store-verdict.js';
+import type { StoreVerdict } from '../../src/streams/store-verdict.js';
 import {
   applied,
   consumed,
@@ -21,14 +19,9 @@ import {
   topic,
   transientError,
   type StoreAnswer,
+  decodedItems,
 } from '../support/lane-batch.js';
 import type { TestScheduler } from 'rxjs/testing';
-
-const decoded = (...items: [number, string][]): readonly Decoded[] =>
-  decodeBatch(
-    items.map(([offset, id]) => consumed(offset, id)),
-    decodePspResultUpdate,
-  ).decoded;
 
 const applyDeps = (scheduler: TestScheduler, process: ApplyResultsDeps['process']): ApplyResultsDeps => {
   const { traceIdOf, retry } = depsOf(scheduler, process, () => of(E.right(undefined)));
@@ -49,7 +42,7 @@ describe('applyResults', () => {
     );
     scheduler.run(({ expectObservable }) => {
       expectObservable(
-        applyResults(decoded([10, 'po-1'], [11, 'po-2']), applyDeps(scheduler, process)).pipe(
+        applyResults(decodedItems([10, 'po-1'], [11, 'po-2']), applyDeps(scheduler, process)).pipe(
           map((vs) => vs.map(verdictLabel).join(' ')),
         ),
       ).toBe('--(a|)', { a: 'applied:10:Applied applied:11:Applied' });
@@ -72,7 +65,7 @@ describe('applyResults', () => {
     const { process } = fakeStore(scheduler, () => of<StoreAnswer>(E.left(rejectedError)));
     scheduler.run(({ expectObservable }) => {
       expectObservable(
-        applyResults(decoded([10, 'po-1']), applyDeps(scheduler, process)).pipe(map((vs) => vs.map(verdictLabel))),
+        applyResults(decodedItems([10, 'po-1']), applyDeps(scheduler, process)).pipe(map((vs) => vs.map(verdictLabel))),
       ).toBe('(a|)', { a: ['dlq:10:store-rejected-121'] });
     });
   });
@@ -90,7 +83,7 @@ describe('applyResults', () => {
         retry: { ...deps.retry, onRetry: (_e: Retryable, n: number, ms: number) => retries.push([n, ms]) },
       };
       // fails at 0, waits 5; fails at 5, waits 10; applied at 15
-      expectObservable(applyResults(decoded([10, 'po-1']), withOnRetry).pipe(map((vs) => vs.length))).toBe(
+      expectObservable(applyResults(decodedItems([10, 'po-1']), withOnRetry).pipe(map((vs) => vs.length))).toBe(
         '15ms (a|)',
         { a: 1 },
       );
@@ -106,7 +99,7 @@ describe('applyResults', () => {
     scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       const write = cold('-----(r|)', { r: E.right([applied]) as StoreAnswer });
       const { process } = fakeStore(scheduler, () => write);
-      expectObservable(applyResults(decoded([10, 'po-1']), applyDeps(scheduler, process)), '^--!').toBe('---');
+      expectObservable(applyResults(decodedItems([10, 'po-1']), applyDeps(scheduler, process)), '^--!').toBe('---');
       expectSubscriptions(write.subscriptions).toBe('^--!');
     });
   });

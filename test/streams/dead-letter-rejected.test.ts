@@ -1,11 +1,9 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { map, of } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { decodePspResultUpdate } from '../../src/codecs/index.js';
 import { applyBatch } from '../../src/streams/apply-batch.js';
 import type { DeadLetter } from '../../src/streams/consumed-message.js';
 import { deadLetterRejected, type DeadLetterRejectedDeps } from '../../src/streams/dead-letter-rejected.js';
-import { decodeBatch } from '../../src/streams/decode-batch.js';
 import type { StoreVerdict } from '../../src/streams/store-verdict.js';
 import {
   applied,
@@ -19,13 +17,11 @@ import {
   outcomesFor,
   rawRecord,
   type DlqAnswer,
+  decodedItems,
 } from '../support/lane-batch.js';
 import type { TestScheduler } from 'rxjs/testing';
 
-const [appliedItem, rejectedItem] = decodeBatch(
-  [consumed(10, 'po-1'), consumed(11, 'po-2')],
-  decodePspResultUpdate,
-).decoded;
+const [appliedItem, rejectedItem] = decodedItems([10, 'po-1'], [11, 'po-2']);
 if (appliedItem === undefined || rejectedItem === undefined) throw new Error('fixtures do not decode');
 const appliedVerdict: StoreVerdict = { _tag: 'Applied', item: appliedItem, outcome: applied };
 const rejectedVerdict: StoreVerdict = {

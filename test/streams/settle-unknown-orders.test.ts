@@ -1,10 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { map, of, tap, type Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { decodePspResultUpdate } from '../../src/codecs/index.js';
 import type { Processed } from '../../src/streams/consumed-message.js';
 import { applyBatch } from '../../src/streams/apply-batch.js';
-import { decodeBatch } from '../../src/streams/decode-batch.js';
 import { settleUnknownOrders, type SettleUnknownOrdersDeps } from '../../src/streams/settle-unknown-orders.js';
 import type { Decoded, StoreVerdict } from '../../src/streams/store-verdict.js';
 import {
@@ -18,14 +16,9 @@ import {
   newScheduler,
   outcomesFor,
   unknownOrder,
+  decodedItems,
 } from '../support/lane-batch.js';
 import type { TestScheduler } from 'rxjs/testing';
-
-const decoded = (...items: [number, string][]): readonly Decoded[] =>
-  decodeBatch(
-    items.map(([offset, id]) => consumed(offset, id)),
-    decodePspResultUpdate,
-  ).decoded;
 
 /** An apply stage answering with `answer`, recording when it was called with which offsets. */
 const fakeApply = (
@@ -70,7 +63,7 @@ describe('settleUnknownOrders', () => {
     );
     scheduler.run(({ expectObservable }) => {
       expectObservable(
-        settleUnknownOrders(decoded([10, 'po-1'], [11, 'po-2']), settleDeps(scheduler, apply)).pipe(
+        settleUnknownOrders(decodedItems([10, 'po-1'], [11, 'po-2']), settleDeps(scheduler, apply)).pipe(
           map((vs) => vs.map(verdictLabel)),
         ),
       ).toBe('-(a|)', { a: ['10:Applied', '11:Applied'] });
@@ -83,9 +76,10 @@ describe('settleUnknownOrders', () => {
     const { apply, calls } = fakeApply(scheduler, (items, call) => of(verdicts(items, call === 1 ? ['po-late'] : [])));
     scheduler.run(({ expectObservable }) => {
       expectObservable(
-        settleUnknownOrders(decoded([10, 'po-1'], [11, 'po-late'], [12, 'po-3']), settleDeps(scheduler, apply)).pipe(
-          map((vs) => vs.map(verdictLabel)),
-        ),
+        settleUnknownOrders(
+          decodedItems([10, 'po-1'], [11, 'po-late'], [12, 'po-3']),
+          settleDeps(scheduler, apply),
+        ).pipe(map((vs) => vs.map(verdictLabel))),
       ).toBe('50ms (a|)', { a: ['10:Applied', '11:Applied', '12:Applied'] });
     });
     expect(calls.map((c) => [c.at, c.offsets])).toEqual([
@@ -99,7 +93,7 @@ describe('settleUnknownOrders', () => {
     const bug = new TypeError('x is undefined');
     const { apply, calls } = fakeApply(scheduler, () => scheduler.createColdObservable('--#', undefined, bug));
     scheduler.run(({ expectObservable }) => {
-      expectObservable(settleUnknownOrders(decoded([10, 'po-1']), settleDeps(scheduler, apply))).toBe(
+      expectObservable(settleUnknownOrders(decodedItems([10, 'po-1']), settleDeps(scheduler, apply))).toBe(
         '--#',
         undefined,
         bug,
@@ -112,7 +106,9 @@ describe('settleUnknownOrders', () => {
     const scheduler = newScheduler();
     const { apply, calls } = fakeApply(scheduler, (items) => of(verdicts(items, ['po-x'])));
     scheduler.run(({ expectObservable }) => {
-      expectObservable(settleUnknownOrders(decoded([10, 'po-x']), settleDeps(scheduler, apply)), '^ 20ms !').toBe('-');
+      expectObservable(settleUnknownOrders(decodedItems([10, 'po-x']), settleDeps(scheduler, apply)), '^ 20ms !').toBe(
+        '-',
+      );
     });
     expect(calls).toHaveLength(1);
   });

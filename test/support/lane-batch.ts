@@ -7,6 +7,7 @@ import { decodePspResultUpdate, headerValue, type PspResultUpdateEvent } from '.
 import type { Outcome, PspResult, StoreError } from '../../src/state/index.js';
 import type { ApplyBatchDeps } from '../../src/streams/apply-batch.js';
 import type { ConsumedMessage, DeadLetter, Processed } from '../../src/streams/consumed-message.js';
+import type { Decoded } from '../../src/streams/store-verdict.js';
 import type { Retryable } from '../../src/operators/retry-transient.js';
 import { consumedRecord, successFor } from './consumed-records.js';
 
@@ -27,6 +28,10 @@ export const traceparent = (traceId: string): string => `00-${traceId}-00f067aa0
 /** A record as a producer would write it for this order's result, consumed at `offset`. */
 export const consumed = (offset: number, id: string): ConsumedMessage =>
   consumedRecord({ topic, partition, offset }, eventFor(id), traceparent(`trace${offset}`));
+
+/** Records as the decode stage hands them on: `[offset, order id]` each. */
+export const decodedItems = (...items: (readonly [number, string])[]): readonly Decoded[] =>
+  items.map(([offset, id]) => ({ message: consumed(offset, id), event: eventFor(id) }));
 
 /** A record with an arbitrary key and value. */
 export const rawRecord = (offset: number, key: string, value: string): ConsumedMessage => ({

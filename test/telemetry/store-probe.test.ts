@@ -1,5 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { within } from '../../src/operators/within.js';
 import { storeProbe } from '../../src/telemetry/store-probe.js';
+
+const oneSecond = (ping: Promise<boolean>) => within(1_000, ping);
 
 describe('storeProbe', () => {
   beforeEach(() => {
@@ -10,8 +13,8 @@ describe('storeProbe', () => {
   });
 
   it('says ready when the store answers its ping, and not ready when the ping fails', async () => {
-    expect(await storeProbe(() => Promise.resolve({ ok: 1 }))()).toBe(true);
-    expect(await storeProbe(() => Promise.reject(new Error('not primary')))()).toBe(false);
+    expect(await storeProbe(() => Promise.resolve({ ok: 1 }), oneSecond)()).toBe(true);
+    expect(await storeProbe(() => Promise.reject(new Error('not primary')), oneSecond)()).toBe(false);
   });
 
   it('says not ready after 1 s of a frozen store, sharing the one unanswered ping between probes', async () => {
@@ -22,7 +25,7 @@ describe('storeProbe', () => {
       return new Promise<void>((resolve) => {
         answer = resolve;
       });
-    });
+    }, oneSecond);
     const first = probe();
     const second = probe();
     await vi.advanceTimersByTimeAsync(1_000);
