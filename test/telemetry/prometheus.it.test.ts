@@ -342,7 +342,9 @@ describe.skipIf(prometheusBin === '')('the dashboard and alert rules on a real P
           for (const v of values) {
             expect(v, `${panel.title}: ${expr}`).toBeGreaterThan(0);
             expect(v, `${panel.title}: ${expr} stuck at the top bucket`).toBeLessThan(topEdge);
-            expect(v, `${panel.title}: ${expr} longer than the run`).toBeLessThanOrEqual(windowS);
+            // A quantile is interpolated inside its bucket: it can read up to the edge of the bucket the run ends in.
+            const runEdge = latencyBuckets.find((edge) => edge >= windowS) ?? topEdge;
+            expect(v, `${panel.title}: ${expr} longer than the run`).toBeLessThanOrEqual(runEdge);
           }
         }
       }
