@@ -270,7 +270,13 @@ describe('the indexed MongoDB stand-in', () => {
             byStatusIndex: (await orders.find({ status: 'INITIATED' }).toArray()).length,
           };
           await db.dropDatabase();
-          expect({ round, ...found }).toEqual({ round, inserted: 1000, byId: 1000, byDueIndex: 1000, byStatusIndex: 1000 });
+          expect({ round, ...found }).toEqual({
+            round,
+            inserted: 1000,
+            byId: 1000,
+            byDueIndex: 1000,
+            byStatusIndex: 1000,
+          });
         }
       }
     } finally {
