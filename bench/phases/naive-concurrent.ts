@@ -11,7 +11,15 @@ import { collectionSize, freshOrdersDb, workerConfig, workerPolicy, type BenchCo
 import type { EventPlan } from '../events.js';
 import { benchPartitions } from '../load.js';
 import { connectUnmonitored } from '../mongo-commands.js';
-import { cpuMeter, describeCpu, endOffsets, freshDbName, freshName, waitForCommitted } from '../measure.js';
+import {
+  cpuMeter,
+  cpuMicrosPerEvent,
+  describeCpu,
+  endOffsets,
+  freshDbName,
+  freshName,
+  waitForCommitted,
+} from '../measure.js';
 import type { ThroughputRow } from '../rows.js';
 import { standInRow } from './stand-in-row.js';
 
@@ -136,6 +144,7 @@ export const runConcurrentNaive = async (ctx: BenchContext, plan: EventPlan, top
     notes: [
       `${benchPartitions} partitions at once (peak ${peakInFlight} messages in flight); ${conflicts} version conflicts re-read; ${[...outcomes].map(([k, v]) => `${k} ${v}`).join(', ')}`,
       describeCpu(cpuUse),
+      `${(cpuMicrosPerEvent(cpuUse, total) ?? Number.NaN).toFixed(1)} µs CPU/event`,
     ],
     detail: {
       outcomes: Object.fromEntries(outcomes),
@@ -144,6 +153,7 @@ export const runConcurrentNaive = async (ctx: BenchContext, plan: EventPlan, top
       undecodable,
       commands,
       cpu: cpuUse,
+      cpuMicrosPerEvent: cpuMicrosPerEvent(cpuUse, total),
     },
   });
 };

@@ -21,7 +21,7 @@ import {
 import { oracleMismatches, partitionOf, planEvents, type EventPlan } from '../events.js';
 import { benchPartitions } from '../load.js';
 import { commandsOf, roundTripsOf } from '../mongo-commands.js';
-import { cpuMeter, describeCpu, freshDbName, runId } from '../measure.js';
+import { cpuMeter, cpuMicrosPerEvent, describeCpu, freshDbName, runId } from '../measure.js';
 import type { ThroughputRow } from '../rows.js';
 
 const lanesOf = (plan: EventPlan, topic: string): PspResult[][] => {
@@ -108,11 +108,16 @@ export const runStoreLimit = async (ctx: BenchContext, plan: EventPlan, topic: s
     storeSize: size,
     storeKind: 'stand-in',
     oracleMismatches: oracle.count,
-    notes: [`${benchPartitions} lanes x batches of ${config.MAX_BATCH_SIZE}`, describeCpu(cpuUse)],
+    notes: [
+      `${benchPartitions} lanes x batches of ${config.MAX_BATCH_SIZE}`,
+      describeCpu(cpuUse),
+      `${(cpuMicrosPerEvent(cpuUse, total) ?? Number.NaN).toFixed(1)} µs CPU/event`,
+    ],
     detail: {
       outcomes: Object.fromEntries(outcomes),
       commands: byCommand,
       cpu: cpuUse,
+      cpuMicrosPerEvent: cpuMicrosPerEvent(cpuUse, total),
       oracleExamples: oracle.examples,
     },
   };

@@ -2,7 +2,15 @@ import { runWorker } from '../../src/cli/run-worker.js';
 import { collectionSize, freshOrdersDb, workerConfig, type BenchContext } from '../context.js';
 import type { EventPlan } from '../events.js';
 import { commandsOf } from '../mongo-commands.js';
-import { cpuMeter, describeCpu, endOffsets, freshDbName, freshName, waitForCommitted } from '../measure.js';
+import {
+  cpuMeter,
+  cpuMicrosPerEvent,
+  describeCpu,
+  endOffsets,
+  freshDbName,
+  freshName,
+  waitForCommitted,
+} from '../measure.js';
 import type { ThroughputRow } from '../rows.js';
 import { standInRow } from './stand-in-row.js';
 
@@ -53,7 +61,16 @@ export const runWorkerE2e = async (ctx: BenchContext, plan: EventPlan, topic: st
     startedAt: tally.firstStartedAt ?? Number.NaN,
     committedAt,
     lastWriteAt: tally.lastSucceededAt ?? Number.NaN,
-    notes: [`commit interval ${config.COMMIT_INTERVAL_MS} ms; retry dispatcher held off`, describeCpu(cpuUse)],
-    detail: { commands: Object.fromEntries(tally.byName), cpu: cpuUse },
+    notes: [
+      `commit interval ${config.COMMIT_INTERVAL_MS} ms; retry dispatcher held off`,
+      describeCpu(cpuUse),
+      // The worker runs in the bench process: this is its CPU per event, start-up and drain included.
+      `${(cpuMicrosPerEvent(cpuUse, total) ?? Number.NaN).toFixed(1)} µs CPU/event`,
+    ],
+    detail: {
+      commands: Object.fromEntries(tally.byName),
+      cpu: cpuUse,
+      cpuMicrosPerEvent: cpuMicrosPerEvent(cpuUse, total),
+    },
   });
 };
