@@ -1,6 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js';
 import {
-  asyncScheduler,
   concat,
   connect,
   defer,
@@ -8,7 +6,6 @@ import {
   endWith,
   exhaustMap,
   filter,
-  groupBy,
   ignoreElements,
   interval,
   map,
@@ -18,23 +15,16 @@ import {
   share,
   takeUntil,
   tap,
-  timeout,
-  of,
   type SchedulerLike,
 } from 'rxjs';
+import { offsetCommitter } from './commit-offsets.js';
 import type { ConsumedMessage, Processed, SourceEvent } from './consumed-message.js';
-import { drainInBatches } from '../operators/drain-in-batches.js';
+import type { ConsumerControl } from './consumer-control.js';
+import { intoLanes } from './lanes.js';
 import type { OffsetLedger } from './offset-ledger.js';
 
-/** What the pipeline may ask of the Kafka consumer behind the source. */
-export interface ConsumerControl {
-  readonly pause: (partition: number) => void;
-  readonly resume: (partition: number) => void;
-  /** Whether the partition is this member's now: false from the start of a rebalance until a join assigns it. */
-  readonly owns: (partition: number) => boolean;
-  /** Commits next-offsets to read; a Left is logged by the caller and the offsets are offered again later. */
-  readonly commit: (offsets: ReadonlyArray<readonly [number, number]>) => Observable<E.Either<unknown, void>>;
-}
+// The Kafka edge and the executor import the control from here.
+export type { ConsumerControl } from './consumer-control.js';
 
 export interface ConsumerPipelineConfig {
   readonly maxInFlightPerPartition: number;
@@ -67,35 +57,13 @@ export const consumePartitions = <P>(
   defer(() => {
     const { control, ledger, config } = deps;
     const paused = new Set<number>();
-    // Per partition, the highest next offset Kafka acknowledged from this pipeline. It outlives revocations: a
-    // partition assigned again restarts from its committed offset, and may be redelivered from an older one
-    // (kafkajs read it before our last commit landed). Offsets below it are done; a commit below it would
-    // move the group backwards.
-    const floor = new Map<number, number>();
-    const commit = (all: ReadonlyArray<readonly [number, number]>): Observable<never> => {
-      const offsets = all.filter(([p, next]) => control.owns(p) && next > (floor.get(p) ?? -1));
-      return offsets.length === 0
-        ? EMPTY
-        : control.commit(offsets).pipe(
-            // A commit sent while the broker is away can hang in the client's retries; give up on it so the
-            // next tick offers the offsets again.
-            timeout({
-              first: config.commitTimeoutMs ?? 10_000,
-              with: () => of(E.left(new Error('commit timed out'))),
-              scheduler: deps.scheduler ?? asyncScheduler,
-            }),
-            tap((result) => {
-              if (E.isLeft(result)) deps.onCommitFailed?.(result.left);
-              else
-                for (const [partition, next] of offsets) {
-                  ledger.committed(partition, next);
-                  floor.set(partition, Math.max(next, floor.get(partition) ?? -1));
-                }
-            }),
-            ignoreElements(),
-          );
-    };
-    const commitPending = (): Observable<never> => defer(() => commit(ledger.pendingCommits()));
+    const { commit, commitPending, floorOf } = offsetCommitter({
+      control,
+      ledger,
+      timeoutMs: config.commitTimeoutMs ?? 10_000,
+      scheduler: deps.scheduler,
+      onCommitFailed: deps.onCommitFailed,
+    });
 
     // `connect` subscribes every use of the events (lanes, revocations, commit triggers) before the source, so a
     // source that emits or completes as soon as subscribed is neither missed nor subscribed again.
@@ -121,7 +89,7 @@ export const consumePartitions = <P>(
           filter((e): e is Extract<SourceEvent, { _tag: 'Message' }> => e._tag === 'Message'),
           map((e) => e.message),
           // Already committed by this pipeline before a rebalance: done, not work again.
-          filter((m) => Number(m.offset) >= (floor.get(m.partition) ?? -1)),
+          filter((m) => Number(m.offset) >= floorOf(m.partition)),
           tap((m) => {
             ledger.admit(m.partition, Number(m.offset));
             if (!paused.has(m.partition) && ledger.inFlight(m.partition) >= config.maxInFlightPerPartition) {
@@ -132,10 +100,7 @@ export const consumePartitions = <P>(
         );
 
         const processed$ = admitted$.pipe(
-          groupBy((m) => m.partition, { duration: (lane) => revokedOf(lane.key) }),
-          mergeMap((lane) =>
-            lane.pipe(drainInBatches(deps.applyBatch, config.maxBatchSize), takeUntil(revokedOf(lane.key))),
-          ),
+          intoLanes(deps.applyBatch, config.maxBatchSize, revokedOf),
           tap((p) => {
             const m = deps.messageOf(p);
             ledger.complete(m.partition, Number(m.offset));

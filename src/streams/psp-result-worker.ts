@@ -8,7 +8,8 @@ import type { DeadLetterPublish } from './dead-letter-rejected.js';
 import type { DecodeMessage } from './decode-batch.js';
 import { observeBatches, type WorkerObserver } from './observe-batches.js';
 import { OffsetLedger } from './offset-ledger.js';
-import { pspResultUpdateConsumer, type ConsumerControl } from './psp-result-update-consumer.js';
+import type { ConsumerControl } from './consumer-control.js';
+import { pspResultUpdateConsumer } from './psp-result-update-consumer.js';
 import { messageTraceId } from './trace-id.js';
 import type { WorkerPolicies } from './worker-policies.js';
 
@@ -28,14 +29,15 @@ export interface PspResultWorkerDeps {
 /**
  * The PspResultUpdateConsumer, top to bottom:
  *
- *   source (`events$`)
- *   → lanes: one per partition, micro-batches, a bounded number in flight   psp-result-update-consumer.ts
+ *   source (`events$`: records and revocations, from src/kafka/consumer-source.ts)
+ *   → admit: into the ledger; a partition paused past its in-flight bound   psp-result-update-consumer.ts
+ *   → lanes: one per partition, micro-batches in offset order               lanes.ts
  *   → decode                                                                decode-batch.ts
  *   → apply in the store, transient errors retried                          apply-results.ts
  *   → settle unknown orders: wait for the order, with backoff               settle-unknown-orders.ts
  *   → dead-letter what cannot be applied                                    dead-letter-rejected.ts
  *   → ledger: a message done once applied or dead-lettered                  offset-ledger.ts
- *   → commit what is done, by interval or count                             psp-result-update-consumer.ts
+ *   → commit what is done, by interval or count, on revoke and at the end   commit-offsets.ts
  *
  * Each lane batch is watched by `observer` (one span, metrics, log lines).
  */
