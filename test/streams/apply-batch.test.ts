@@ -3,21 +3,17 @@ import { map, of, tap } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { applyBatch } from '../../src/streams/apply-batch.js';
 import type { Processed } from '../../src/streams/consumed-message.js';
+import { depsOf, fakeDeadLetterTopic, fakeStore, newScheduler, outcomesFor } from '../support/lane-batch.js';
 import {
   applied,
   consumed,
-  depsOf,
   eventFor,
-  fakeDeadLetterTopic,
-  fakeStore,
   label,
-  newScheduler,
-  outcomesFor,
   partition,
   rawRecord,
   topic,
   type StoreAnswer,
-} from '../support/lane-batch.js';
+} from '../support/lane-records.js';
 
 // The lane batch as a whole (decode → apply → settle unknown orders → dead-letter). Each stage's own
 // behaviour is specified beside it: decode-batch, apply-results, settle-unknown-orders, dead-letter-rejected.

@@ -5,22 +5,18 @@ import type { Retryable } from '../../src/operators/retry-transient.js';
 import { applyBatch } from '../../src/streams/apply-batch.js';
 import { applyResults, type ApplyResultsDeps } from '../../src/streams/apply-results.js';
 import type { StoreVerdict } from '../../src/streams/store-verdict.js';
+import { depsOf, fakeDeadLetterTopic, fakeStore, newScheduler, outcomesFor } from '../support/lane-batch.js';
 import {
   applied,
   consumed,
-  depsOf,
-  fakeDeadLetterTopic,
-  fakeStore,
   label,
-  newScheduler,
-  outcomesFor,
   partition,
   rejectedError,
   topic,
   transientError,
-  type StoreAnswer,
   decodedItems,
-} from '../support/lane-batch.js';
+  type StoreAnswer,
+} from '../support/lane-records.js';
 import type { TestScheduler } from 'rxjs/testing';
 
 const applyDeps = (scheduler: TestScheduler, process: ApplyResultsDeps['process']): ApplyResultsDeps => {

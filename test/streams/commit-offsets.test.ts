@@ -38,6 +38,14 @@ const controlOf = (
   return { control, commits };
 };
 
+/** The committer under test: commits time out after 100 frames; failures are collected into `failures`. */
+const committerOf = (
+  control: ConsumerControl,
+  ledger: OffsetLedger,
+  scheduler: ReturnType<typeof newScheduler>,
+  failures: unknown[] = [],
+) => offsetCommitter({ control, ledger, timeoutMs: 100, scheduler, onCommitFailed: (e) => failures.push(e) });
+
 describe('offsetCommitter', () => {
   it('commits what the ledger holds done, records the acknowledgement, and offers it no more', () => {
     const scheduler = newScheduler();
@@ -45,7 +53,7 @@ describe('offsetCommitter', () => {
     const { control, commits } = controlOf(scheduler, () =>
       scheduler.createColdObservable('-(a|)', { a: E.right(undefined) }),
     );
-    const committer = offsetCommitter({ control, ledger, timeoutMs: 100, scheduler });
+    const committer = committerOf(control, ledger, scheduler);
     scheduler.run(({ expectObservable }) => {
       expectObservable(committer.commitPending()).toBe('-|');
     });
@@ -59,9 +67,7 @@ describe('offsetCommitter', () => {
     const scheduler = newScheduler();
     const { control, commits } = controlOf(scheduler, () => of(E.right(undefined)));
     scheduler.run(({ expectObservable }) => {
-      expectObservable(
-        offsetCommitter({ control, ledger: new OffsetLedger(), timeoutMs: 100, scheduler }).commitPending(),
-      ).toBe('|');
+      expectObservable(committerOf(control, new OffsetLedger(), scheduler).commitPending()).toBe('|');
     });
     expect(commits).toEqual([]);
   });
@@ -69,7 +75,7 @@ describe('offsetCommitter', () => {
   it('commits neither partitions it no longer owns nor offsets at or below what Kafka acknowledged', () => {
     const scheduler = newScheduler();
     const { control, commits } = controlOf(scheduler, () => of(E.right(undefined)), [1]);
-    const committer = offsetCommitter({ control, ledger: new OffsetLedger(), timeoutMs: 100, scheduler });
+    const committer = committerOf(control, new OffsetLedger(), scheduler);
     scheduler.run(({ expectObservable }) => {
       // each commit decided once the one before it is acknowledged
       const sequence$ = concat(
@@ -94,15 +100,7 @@ describe('offsetCommitter', () => {
     const refused = new Error('rebalance in progress');
     const { control } = controlOf(scheduler, () => of(E.left(refused)));
     scheduler.run(({ expectObservable }) => {
-      expectObservable(
-        offsetCommitter({
-          control,
-          ledger,
-          timeoutMs: 100,
-          scheduler,
-          onCommitFailed: (e) => failures.push(e),
-        }).commitPending(),
-      ).toBe('|');
+      expectObservable(committerOf(control, ledger, scheduler, failures).commitPending()).toBe('|');
     });
     expect(failures).toEqual([refused]);
     expect(ledger.pendingCommits()).toEqual([[0, 2]]);
@@ -115,15 +113,7 @@ describe('offsetCommitter', () => {
     scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       const hanging = cold<E.Either<unknown, void>>('-');
       const { control } = controlOf(scheduler, () => hanging);
-      expectObservable(
-        offsetCommitter({
-          control,
-          ledger,
-          timeoutMs: 100,
-          scheduler,
-          onCommitFailed: (e) => failures.push(e),
-        }).commitPending(),
-      ).toBe('100ms |');
+      expectObservable(committerOf(control, ledger, scheduler, failures).commitPending()).toBe('100ms |');
       expectSubscriptions(hanging.subscriptions).toBe('^ 99ms !');
     });
     expect(failures).toEqual([new Error('commit timed out')]);
@@ -135,7 +125,7 @@ describe('offsetCommitter', () => {
     const ledger = ledgerDone({ 0: 1 });
     scheduler.run(({ cold, expectObservable }) => {
       const { control } = controlOf(scheduler, () => cold('-----(a|)', { a: E.right(undefined) }));
-      const committer = offsetCommitter({ control, ledger, timeoutMs: 100, scheduler });
+      const committer = committerOf(control, ledger, scheduler);
       expectObservable(committer.commitPending(), '^--!').toBe('---');
     });
     expect(ledger.pendingCommits()).toEqual([[0, 1]]);

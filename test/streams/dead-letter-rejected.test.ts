@@ -5,20 +5,16 @@ import { applyBatch } from '../../src/streams/apply-batch.js';
 import type { DeadLetter } from '../../src/streams/consumed-message.js';
 import { deadLetterRejected, type DeadLetterRejectedDeps } from '../../src/streams/dead-letter-rejected.js';
 import type { StoreVerdict } from '../../src/streams/store-verdict.js';
+import { depsOf, fakeDeadLetterTopic, fakeStore, newScheduler, outcomesFor } from '../support/lane-batch.js';
 import {
   applied,
   consumed,
-  depsOf,
   eventFor,
-  fakeDeadLetterTopic,
-  fakeStore,
   label,
-  newScheduler,
-  outcomesFor,
   rawRecord,
-  type DlqAnswer,
   decodedItems,
-} from '../support/lane-batch.js';
+  type DlqAnswer,
+} from '../support/lane-records.js';
 import type { TestScheduler } from 'rxjs/testing';
 
 const [appliedItem, rejectedItem] = decodedItems([10, 'po-1'], [11, 'po-2']);

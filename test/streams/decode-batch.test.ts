@@ -6,17 +6,8 @@ import { decodePspResultUpdate } from '../../src/codecs/index.js';
 import { applyBatch } from '../../src/streams/apply-batch.js';
 import type { ConsumedMessage } from '../../src/streams/consumed-message.js';
 import { decodeBatch } from '../../src/streams/decode-batch.js';
-import {
-  consumed,
-  depsOf,
-  eventFor,
-  fakeDeadLetterTopic,
-  fakeStore,
-  label,
-  newScheduler,
-  outcomesFor,
-  rawRecord,
-} from '../support/lane-batch.js';
+import { depsOf, fakeDeadLetterTopic, fakeStore, newScheduler, outcomesFor } from '../support/lane-batch.js';
+import { consumed, eventFor, label, rawRecord } from '../support/lane-records.js';
 
 describe('decodeBatch', () => {
   it('turns every record that decodes into its event, in batch order, with no letters', () => {

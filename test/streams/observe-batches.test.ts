@@ -2,7 +2,8 @@ import { EMPTY, map, NEVER, throwError } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { ConsumedMessage, Processed } from '../../src/streams/consumed-message.js';
 import { observeBatches, type WorkerObserver } from '../../src/streams/observe-batches.js';
-import { applied, consumed, eventFor, label, newScheduler } from '../support/lane-batch.js';
+import { newScheduler } from '../support/lane-batch.js';
+import { applied, consumed, eventFor, label } from '../support/lane-records.js';
 
 const appliedOf = (m: ConsumedMessage, id: string): Processed => ({
   _tag: 'Applied',

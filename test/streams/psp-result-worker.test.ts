@@ -7,15 +7,8 @@ import type { WorkerObserver } from '../../src/streams/observe-batches.js';
 import type { ConsumerControl } from '../../src/streams/psp-result-update-consumer.js';
 import { pspResultWorker } from '../../src/streams/psp-result-worker.js';
 import type { WorkerPolicies } from '../../src/streams/worker-policies.js';
-import {
-  consumed,
-  label,
-  newScheduler,
-  outcomesFor,
-  rawRecord,
-  transientError,
-  type StoreAnswer,
-} from '../support/lane-batch.js';
+import { newScheduler, outcomesFor } from '../support/lane-batch.js';
+import { consumed, label, rawRecord, transientError, type StoreAnswer } from '../support/lane-records.js';
 
 const msg = (m: ConsumedMessage): SourceEvent => ({ _tag: 'Message', message: m });
 

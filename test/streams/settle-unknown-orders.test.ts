@@ -5,19 +5,8 @@ import type { Processed } from '../../src/streams/consumed-message.js';
 import { applyBatch } from '../../src/streams/apply-batch.js';
 import { settleUnknownOrders, type SettleUnknownOrdersDeps } from '../../src/streams/settle-unknown-orders.js';
 import type { Decoded, StoreVerdict } from '../../src/streams/store-verdict.js';
-import {
-  applied,
-  consumed,
-  depsOf,
-  eventFor,
-  fakeDeadLetterTopic,
-  fakeStore,
-  label,
-  newScheduler,
-  outcomesFor,
-  unknownOrder,
-  decodedItems,
-} from '../support/lane-batch.js';
+import { depsOf, fakeDeadLetterTopic, fakeStore, newScheduler, outcomesFor } from '../support/lane-batch.js';
+import { applied, consumed, eventFor, label, unknownOrder, decodedItems } from '../support/lane-records.js';
 import type { TestScheduler } from 'rxjs/testing';
 
 /** An apply stage answering with `answer`, recording when it was called with which offsets. */

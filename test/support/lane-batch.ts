@@ -1,72 +1,17 @@
-import { Buffer } from 'node:buffer';
 import * as E from 'fp-ts/lib/Either.js';
 import { defer, of, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { expect } from 'vitest';
-import { decodePspResultUpdate, headerValue, type PspResultUpdateEvent } from '../../src/codecs/index.js';
-import type { Outcome, PspResult, StoreError } from '../../src/state/index.js';
+import { decodePspResultUpdate, headerValue } from '../../src/codecs/index.js';
+import type { Outcome, PspResult } from '../../src/state/index.js';
 import type { ApplyBatchDeps } from '../../src/streams/apply-batch.js';
-import type { ConsumedMessage, DeadLetter, Processed } from '../../src/streams/consumed-message.js';
-import type { Decoded } from '../../src/streams/store-verdict.js';
-import type { Retryable } from '../../src/operators/retry-transient.js';
-import { consumedRecord, successFor } from './consumed-records.js';
+import type { DeadLetter } from '../../src/streams/consumed-message.js';
+import { applied, unknownOrder, type DlqAnswer, type StoreAnswer } from './lane-records.js';
 
 /**
- * Fixtures of the lane-batch stages (decode → apply → settle unknown orders → dead-letter): records built
- * with the real wire codec, a fake store and a fake dead-letter topic that record when they were called.
+ * The world of the lane-batch stages (decode → apply → settle unknown orders → dead-letter): a fake store and
+ * a fake dead-letter topic that record when they were called, and the deps of a lane batch over them.
  */
-
-// ---- messages, built with the real wire codec ----
-
-export const topic = 'psp-results';
-export const partition = 3;
-
-export const eventFor = (id: string): PspResultUpdateEvent => successFor(id, `ref-${id}`);
-
-export const traceparent = (traceId: string): string => `00-${traceId}-00f067aa0ba902b7-01`;
-
-/** A record as a producer would write it for this order's result, consumed at `offset`. */
-export const consumed = (offset: number, id: string): ConsumedMessage =>
-  consumedRecord({ topic, partition, offset }, eventFor(id), traceparent(`trace${offset}`));
-
-/** Records as the decode stage hands them on: `[offset, order id]` each. */
-export const decodedItems = (...items: (readonly [number, string])[]): readonly Decoded[] =>
-  items.map(([offset, id]) => ({ message: consumed(offset, id), event: eventFor(id) }));
-
-/** A record with an arbitrary key and value. */
-export const rawRecord = (offset: number, key: string, value: string): ConsumedMessage => ({
-  topic,
-  partition,
-  offset: String(offset),
-  key: Buffer.from(key),
-  value: Buffer.from(value),
-  headers: { 'schema-version': '1' },
-  receivedAt: 0,
-});
-
-// ---- store outcomes and errors ----
-
-export const applied: Outcome = { _tag: 'Applied', to: 'SUCCESSFUL' };
-export const unknownOrder: Outcome = { _tag: 'UnknownOrder' };
-
-export const transientError: StoreError = {
-  _tag: 'StoreError',
-  code: 'store-transient',
-  retryable: true,
-  message: 'not primary',
-  cause: undefined,
-};
-/** What `storeErrorOf` makes of a MongoServerError 121 (document failed validation). */
-export const rejectedError: StoreError = {
-  _tag: 'StoreError',
-  code: 'store-rejected-121',
-  retryable: false,
-  message: 'Document failed validation',
-  cause: undefined,
-};
-
-export type StoreAnswer = E.Either<StoreError, readonly Outcome[]>;
-export type DlqAnswer = E.Either<Retryable & { message: string }, void>;
 
 export const newScheduler = (): TestScheduler =>
   new TestScheduler((actual, expected) => {
@@ -126,7 +71,3 @@ export const depsOf = (
   unknownOrderBackoff: { baseMs: 100, capMs: 10_000 },
   ...overrides,
 });
-
-/** A processed message as a short label: `applied:11`, `dlq:12:invalid-json`. */
-export const label = (p: Processed): string =>
-  p._tag === 'Applied' ? `applied:${p.message.offset}` : `dlq:${p.letter.message.offset}:${p.letter.reason}`;
