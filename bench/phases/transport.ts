@@ -1,3 +1,4 @@
+import { groupConsumer } from '../../src/kafka/client.js';
 import type { BenchContext } from '../context.js';
 import { cpuMeter, cpuMicrosPerEvent, describeCpu, endOffsets, freshName, round, waitUntil } from '../measure.js';
 import type { ThroughputRow } from '../rows.js';
@@ -6,13 +7,8 @@ import type { ThroughputRow } from '../rows.js';
 export const runTransport = async (ctx: BenchContext, topic: string): Promise<ThroughputRow> => {
   const ends = await endOffsets(ctx.admin, topic);
   const total = [...ends.values()].reduce((a, b) => a + b, 0);
-  const consumer = ctx.kafka.consumer({
-    groupId: freshName('c'),
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3_000,
-    maxWaitTimeInMs: 250,
-    allowAutoTopicCreation: false,
-  });
+  // The worker's own consumer factory: a fetch setting changed for the worker (wait, sizes) applies here too.
+  const consumer = groupConsumer(ctx.kafka, { groupId: freshName('c'), sessionTimeoutMs: 30_000 });
   await consumer.connect();
   let joinedAt: number | undefined;
   let cpu: ReturnType<typeof cpuMeter> | undefined;
