@@ -1,4 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Partitioners, type Kafka, type Producer, type Transaction } from 'kafkajs';
 import { defer, from, of, type Observable } from 'rxjs';
 import type { DeadLetter } from '../streams/consumed-message.js';
@@ -23,6 +24,8 @@ export interface DeadLetterTransactionsDeps {
   readonly assignment: () => number;
   /** The group's committed next offset of a partition, read after fencing. */
   readonly committedOffset: (partition: number) => Promise<number | undefined>;
+  /** Between two reads of the committed offset that must agree (default 200 ms; see `stableOffset`). */
+  readonly settleMs?: number;
 }
 
 export interface DeadLetterTransactions {
@@ -77,6 +80,22 @@ export const deadLetterTransactions = (deps: DeadLetterTransactionsDeps): DeadLe
     return fresh;
   };
 
+  /**
+   * The group's offset once it stops moving. The former owner's last transaction is complete once our
+   * producer is initialised, but the broker makes its offsets visible a moment later, and kafkajs cannot ask
+   * for stable offsets (OffsetFetch `require_stable`, KIP-447): read until two reads agree.
+   */
+  const stableOffset = async (partition: number): Promise<number | undefined> => {
+    let last = await deps.committedOffset(partition);
+    for (let read = 0; read < 5; read += 1) {
+      await sleep(deps.settleMs ?? 200);
+      const now = await deps.committedOffset(partition);
+      if (now === last) return now;
+      last = last === undefined || (now !== undefined && now > last) ? now : last;
+    }
+    return last;
+  };
+
   const drop = async (partition: number): Promise<void> => {
     const fenced = producers.get(partition);
     producers.delete(partition);
@@ -97,7 +116,7 @@ export const deadLetterTransactions = (deps: DeadLetterTransactionsDeps): DeadLe
     });
     await producer.connect();
     producers.set(partition, { producer, assignment });
-    const floor = await deps.committedOffset(partition);
+    const floor = await stableOffset(partition);
     return floor === undefined ? { producer } : { producer, floor };
   };
 
