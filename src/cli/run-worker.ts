@@ -4,6 +4,7 @@ import type { Subscription } from 'rxjs';
 import { createKafka, groupConsumer, idempotentProducer, kafkaConnectionOf } from '../kafka/client.js';
 import { kafkaSource } from '../kafka/consumer-source.js';
 import { deadLetterTransactions } from '../kafka/dead-letter-transactions.js';
+import { countPublished } from '../telemetry/worker-observer.js';
 import { consumerLag } from '../kafka/consumer-lag.js';
 import { producerPublish } from '../kafka/producer-publish.js';
 import { ensureTopics, pspResultTopicSpecs } from '../kafka/topics.js';
@@ -81,6 +82,9 @@ const running = (c: Connected): RunningWorker => {
           });
           const offset = Number(topic?.partitions.find((p) => p.partition === partition)?.offset ?? -1);
           return offset >= 0 ? offset : undefined;
+        },
+        onPublished: (letters) => {
+          countPublished(metrics, letters);
         },
       });
   const pipeline$ = workerPipeline({

@@ -60,6 +60,7 @@ export const workerPipeline = (deps: {
       metrics: deps.metrics,
       traceIdOf,
       onProcessed: deps.onProcessed,
+      deadLettersCountedWhenPublished: deps.deadLetters !== undefined,
     }),
   });
 };

@@ -26,6 +26,8 @@ export interface DeadLetterTransactionsDeps {
   readonly committedOffset: (partition: number) => Promise<number | undefined>;
   /** Between two reads of the committed offset that must agree (default 200 ms; see `stableOffset`). */
   readonly settleMs?: number;
+  /** Told of the letters of every committed transaction: what a DLQ reader now sees, once each. */
+  readonly onPublished?: (letters: readonly DeadLetter[]) => void;
 }
 
 export interface DeadLetterTransactions {
@@ -169,6 +171,7 @@ export const deadLetterTransactions = (deps: DeadLetterTransactionsDeps): DeadLe
       return failed(kafkaErrorOf(error));
     }
     for (const [offset] of due) letters?.letters.delete(offset);
+    if (due.length > 0) deps.onPublished?.(due.map(([, l]) => l.letter));
     return E.right(undefined);
   };
 

@@ -60,6 +60,11 @@ export const workerObserver = <M extends RecordSeen, P extends ProcessedSeen>(de
   /** The trace id of a `traceparent` header, as the pipeline reads it. */
   readonly traceIdOf: (traceparent: string | undefined) => string | undefined;
   readonly onProcessed?: ProcessedListener<P> | undefined;
+  /**
+   * Dead letters published in the transaction of the commit that covers them are counted when it commits
+   * (see `countPublished`), not when parked: a worker that loses the partition first never publishes them.
+   */
+  readonly deadLettersCountedWhenPublished?: boolean | undefined;
 }): WorkerObserverOf<M, P> => {
   const { logger, metrics } = deps;
 
@@ -70,8 +75,10 @@ export const workerObserver = <M extends RecordSeen, P extends ProcessedSeen>(de
     const outcome = p._tag === 'Applied' ? outcomeLabel(p.outcome) : 'dead_lettered';
     // A record whose effect an earlier delivery already recorded counts once, as a redelivery.
     const redelivered = p._tag === 'Applied' && isRedelivery(p.outcome);
-    metrics.processed.inc({ outcome: redelivered ? 'redelivered' : outcome });
-    if (p._tag === 'DeadLettered') metrics.deadLettered.inc({ reason: p.letter.reason });
+    if (p._tag === 'Applied' || deps.deadLettersCountedWhenPublished !== true) {
+      metrics.processed.inc({ outcome: redelivered ? 'redelivered' : outcome });
+      if (p._tag === 'DeadLettered') metrics.deadLettered.inc({ reason: p.letter.reason });
+    }
     if (!redelivered && p._tag === 'Applied' && p.outcome._tag === 'Applied' && p.outcome.to === 'RETRY_PENDING') {
       metrics.retriesScheduled.inc();
     }
@@ -132,4 +139,12 @@ export const workerObserver = <M extends RecordSeen, P extends ProcessedSeen>(de
       logger.warn({ err: error }, 'offset commit failed; offered again at the next commit');
     },
   };
+};
+
+/** Dead letters a transaction published: counted once each, as a DLQ reader sees them. */
+export const countPublished = (metrics: WorkerMetrics, letters: readonly { readonly reason: string }[]): void => {
+  for (const letter of letters) {
+    metrics.processed.inc({ outcome: 'dead_lettered' });
+    metrics.deadLettered.inc({ reason: letter.reason });
+  }
 };

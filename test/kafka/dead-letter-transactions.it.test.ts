@@ -51,7 +51,12 @@ describe('dead letters in one transaction with their offsets', () => {
 
   /** A worker's edge: `assignment` and `owned` are what its consumer would say. */
   const member = (names: { topic: string; dlq: string; group: string }, prefix: string) => {
-    const state = { assignment: 1, owned: true, plainCommits: [] as (readonly [number, number])[][] };
+    const state = {
+      assignment: 1,
+      owned: true,
+      plainCommits: [] as (readonly [number, number])[][],
+      published: [] as string[],
+    };
     const edge: DeadLetterTransactions = deadLetterTransactions({
       kafka,
       topic: names.topic,
@@ -66,6 +71,9 @@ describe('dead letters in one transaction with their offsets', () => {
       owns: () => state.owned,
       assignment: () => state.assignment,
       committedOffset: (partition) => committedOf(names.group, names.topic, partition),
+      onPublished: (letters) => {
+        state.published.push(...letters.map((l) => `${l.message.partition}:${l.message.offset}`));
+      },
     });
     const commit = (offsets: [number, number][]) => firstValueFrom(edge.commit(offsets));
     /** As the pipeline does: a commit refused for now (a coordinator loading, a slow broker) is offered again. */
@@ -117,6 +125,7 @@ describe('dead letters in one transaction with their offsets', () => {
       expect(E.isRight(await a.commitRetried([[0, 8]]))).toBe(true);
       expect(E.isRight(await a.commitRetried([[0, 9]]))).toBe(true);
       expect(await dlqOffsets(names.dlq, 2), 'each letter once').toEqual(['0:3', '0:7']);
+      expect(a.state.published, 'told of each published letter once').toEqual(['0:3', '0:7']);
       expect(await committedOf(names.group, names.topic, 0)).toBe(8);
       expect(a.state.plainCommits.at(-1)).toEqual([[0, 9]]);
     } finally {
@@ -135,6 +144,7 @@ describe('dead letters in one transaction with their offsets', () => {
       a.state.assignment = 2;
       expect(E.isRight(await a.commitRetried([[0, 2]]))).toBe(true);
       expect(await dlqOffsets(names.dlq, 0)).toEqual([]);
+      expect(a.state.published).toEqual([]);
       expect(a.state.plainCommits).toEqual([[[0, 2]]]);
     } finally {
       await a.edge.close();
@@ -161,6 +171,8 @@ describe('dead letters in one transaction with their offsets', () => {
       await firstValueFrom(former.edge.park([letterAt(names.topic, 0, 8)]));
       expect(E.isLeft(await former.commit([[0, 9]]))).toBe(true);
       expect(await dlqOffsets(names.dlq, 2)).toEqual(['0:3', '0:6']);
+      expect(former.state.published).toEqual(['0:3']);
+      expect(later.state.published, 'never told of a letter it skipped').toEqual(['0:6']);
       expect(await committedOf(names.group, names.topic, 0)).toBe(7);
     } finally {
       await Promise.all([former.edge.close(), later.edge.close()]);
