@@ -93,6 +93,10 @@ export const groupConsumer = (
     sessionTimeout: opts.sessionTimeoutMs,
     heartbeatInterval: Math.floor(opts.sessionTimeoutMs / 10),
     maxWaitTimeInMs: 250,
+    // About a lane's in-flight bound of records per partition and fetch: a larger fetch is mostly cut by the
+    // pause, and kafkajs fetches and decodes the rest again after the resume (each record decoded ~3 times at
+    // the default 1 MiB). A larger record still comes whole (KIP-74).
+    maxBytesPerPartition: 256 * 1024,
     allowAutoTopicCreation: false,
   });
 

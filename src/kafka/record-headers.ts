@@ -10,7 +10,10 @@ const fromWire = (v: unknown): v is Buffer | string => Buffer.isBuffer(v) || typ
  */
 export const wireHeaders = (headers: IHeaders | undefined): IHeaders => {
   if (headers === undefined) return {};
-  if (!Object.values(headers).some(Array.isArray)) return headers;
+  let repeated = false;
+  // for…in rather than Object.values: this runs for every consumed record
+  for (const name in headers) if (Array.isArray(headers[name])) repeated = true;
+  if (!repeated) return headers;
   return Object.fromEntries(
     Object.entries(headers).flatMap(([name, raw]): [string, IHeaders[string]][] => {
       if (!Array.isArray(raw)) return [[name, raw]];

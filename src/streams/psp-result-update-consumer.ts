@@ -69,8 +69,13 @@ export const consumePartitions = <P>(
     // source that emits or completes as soon as subscribed is neither missed nor subscribed again.
     const pipeline$ = source$.pipe(
       connect((events$) => {
-        const revokedOf = (partition: number) =>
-          events$.pipe(filter((e) => e._tag === 'Revoked' && e.partitions.includes(partition)));
+        // One subscription to the events for every lane's revocation, not two per lane (each consumed message
+        // would pass two filters per lane).
+        const revocations = events$.pipe(
+          filter((e): e is Extract<SourceEvent, { _tag: 'Revoked' }> => e._tag === 'Revoked'),
+          share(),
+        );
+        const revokedOf = (partition: number) => revocations.pipe(filter((e) => e.partitions.includes(partition)));
 
         // Done work of revoked partitions is committed (their writes resolved); unfinished work is abandoned.
         const revocations$ = events$.pipe(
