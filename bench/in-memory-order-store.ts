@@ -8,7 +8,6 @@ import { matchesFilter } from '../support/order-filter.js';
 export interface StoreCalls {
   readonly write: number;
   readonly find: number;
-  readonly insert: number;
   /** Conditional updates carried by the `write` calls. */
   readonly statements: number;
   /** `write` calls of one statement (the slow path's exact writes, and rounds of one event). */
@@ -18,7 +17,7 @@ export interface StoreCalls {
 
 export interface InMemoryOrderStore extends PaymentOrderStore {
   readonly calls: () => StoreCalls;
-  /** Round trips so far: write + find + insert calls. */
+  /** Round trips so far: write + find calls. */
   readonly roundTrips: () => number;
   /** Loads documents without counting a round trip. */
   readonly seed: (docs: Iterable<PaymentOrderDocument>) => void;
@@ -34,7 +33,7 @@ const later = <A>(f: () => A): Promise<E.Either<StoreError, A>> => Promise.resol
  */
 export const inMemoryOrderStore = (): InMemoryOrderStore => {
   const docs = new Map<string, PaymentOrderDocument>();
-  const calls = { write: 0, find: 0, insert: 0, statements: 0, singleWrites: 0, matched: 0 };
+  const calls = { write: 0, find: 0, statements: 0, singleWrites: 0, matched: 0 };
 
   const writeOne = (w: ConditionalWrite): number => {
     const id = (w.filter as Record<string, unknown>)['_id'];
@@ -69,24 +68,8 @@ export const inMemoryOrderStore = (): InMemoryOrderStore => {
         return found;
       });
     },
-    insert: (doc) => () => {
-      calls.insert++;
-      return later(() => {
-        if (!docs.has(doc._id)) {
-          docs.set(doc._id, doc);
-          return E.right(undefined);
-        }
-        return E.left<StoreError>({
-          _tag: 'StoreError',
-          code: 'store-rejected-11000',
-          retryable: false,
-          message: `E11000 duplicate key: ${doc._id}`,
-          cause: undefined,
-        });
-      }).then(E.flatten);
-    },
     calls: () => ({ ...calls }),
-    roundTrips: () => calls.write + calls.find + calls.insert,
+    roundTrips: () => calls.write + calls.find,
     seed: (seeded) => {
       for (const d of seeded) docs.set(d._id, d);
     },

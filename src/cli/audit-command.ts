@@ -1,4 +1,5 @@
 import { MongoClient } from 'mongodb';
+import { PaymentOrderId, paymentOrderIdMaxLength } from '../codecs/index.js';
 import { decodeEnv, describeEnv } from '../config/env-spec.js';
 import { connectionEnv } from '../config/connection-env.js';
 import { auditTrail, paymentOrdersCollection, type AuditLine, type PaymentOrderDocument } from '../state/index.js';
@@ -26,11 +27,18 @@ const describe = (line: AuditLine): string => {
 };
 
 export const runAuditCommand = async (args: readonly string[]): Promise<number> => {
-  const [id] = args;
-  if (id === undefined || id === '') {
+  const [given] = args;
+  if (given === undefined || given === '') {
     console.error(auditHelp);
     return 2;
   }
+  if (!PaymentOrderId.is(given)) {
+    console.error(
+      `audit: "${given.slice(0, 80)}" is not a payment order id (1 to ${paymentOrderIdMaxLength} characters)`,
+    );
+    return 2;
+  }
+  const id = given;
   const config = orExplainInvalidEnv(decodeEnv(connectionEnv, process.env));
   if (config === undefined) return 2;
   const mongo = await new MongoClient(config.MONGO_URL, { serverSelectionTimeoutMS: 5_000 }).connect();
@@ -38,7 +46,7 @@ export const runAuditCommand = async (args: readonly string[]): Promise<number> 
     const doc = await mongo
       .db(config.MONGO_DB)
       .collection<PaymentOrderDocument>(paymentOrdersCollection)
-      .findOne({ _id: id as never });
+      .findOne({ _id: id });
     if (doc === null) {
       console.error(`no payment order ${id}`);
       return 1;

@@ -28,6 +28,9 @@ export {
   commandKeyOf,
   decodePaymentOrderCommand,
   encodePaymentOrderCommand,
+  AttemptNumber,
+  attemptAfter,
+  firstAttempt,
 } from './payment-order-command.js';
 export { decodeKeyedRecord, encodeKeyedRecord } from './wire.js';
 export { PaymentOrderRequest } from './payment-order-request.js';

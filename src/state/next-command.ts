@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { Currency, MinorUnits, type PaymentOrderCommand } from '../codecs/index.js';
+import { pipe } from 'fp-ts/lib/function.js';
+import { attemptAfter, Currency, firstAttempt, MinorUnits, type PaymentOrderCommand } from '../codecs/index.js';
 import type { PaymentOrderDocument } from './payment-order.js';
 
 /** The command an order waits for, from its state: the first charge, a retry, or a status check. */
@@ -17,23 +18,29 @@ export const nextCommandFor = (doc: PaymentOrderDocument): E.Either<string, Paym
     case 'INITIATED':
       return charge === undefined
         ? E.left('order has no amount, currency or PSP')
-        : E.right({ type: 'PaymentOrderCreated', ...charge, attempt: 1 as never });
+        : E.right({ type: 'PaymentOrderCreated', ...charge, attempt: firstAttempt });
     case 'RETRY_PENDING':
       return charge === undefined
         ? E.left('order has no amount, currency or PSP')
-        : E.right({ type: 'PaymentOrderRetryRequested', ...charge, attempt: (doc.attempts + 1) as never });
+        : pipe(
+            attemptAfter(doc.attempts),
+            E.map((attempt): PaymentOrderCommand => ({ type: 'PaymentOrderRetryRequested', ...charge, attempt })),
+          );
     case 'PENDING':
     case 'AUTH_REQUIRED':
     case 'CAPTURE_PENDING':
       return psp === undefined
         ? E.left('order has no PSP')
-        : E.right({
-            type: 'PaymentOrderStatusCheckRequested',
-            paymentOrderId: doc._id,
-            psp,
-            pspReference: doc.pspReference ?? '',
-            check: ((doc.checks ?? 0) + 1) as never,
-          });
+        : pipe(
+            attemptAfter(doc.checks ?? 0),
+            E.map((check): PaymentOrderCommand => ({
+              type: 'PaymentOrderStatusCheckRequested',
+              paymentOrderId: doc._id,
+              psp,
+              pspReference: doc.pspReference ?? '',
+              check,
+            })),
+          );
     case 'SUCCESSFUL':
     case 'DECLINED':
     case 'FAILED':

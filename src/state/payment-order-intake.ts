@@ -8,7 +8,7 @@ import {
   type Collection,
   type WriteError,
 } from 'mongodb';
-import { commandKeyOf, type PaymentOrderCommand, type PaymentOrderRequest } from '../codecs/index.js';
+import { commandKeyOf, firstAttempt, type PaymentOrderCommand, type PaymentOrderRequest } from '../codecs/index.js';
 import type { OutboxStore } from '../outbox/outbox-store.js';
 import { recordCommands } from './command-outbox.js';
 import type { DispatchEntry, PaymentOrderDocument } from './payment-order.js';
@@ -71,7 +71,7 @@ const planOf = (request: PaymentOrderRequest, now: Date, commandGraceMs: number)
     amount: request.amount,
     currency: request.currency,
     psp: request.psp,
-    attempt: 1 as never,
+    attempt: firstAttempt,
   };
   const commandKey = commandKeyOf(command);
   const dispatched: DispatchEntry = {

@@ -7,14 +7,17 @@ import { storeErrorOf, type StoreError } from './store-error.js';
 
 export const paymentOrdersCollection = 'payment_orders';
 
-/** The one edge where `payment_orders` is touched; every promise becomes a TaskEither of StoreError. */
+/**
+ * The worker's edge on `payment_orders` (conditional writes and reads of the orders its results name); every
+ * promise becomes a TaskEither of StoreError. Orders are created by the intake (`payment-order-intake.ts`)
+ * and claimed by the retry dispatcher (`retry-dispatcher.ts`), each through its own statements.
+ */
 export interface PaymentOrderStore {
   /** One round trip: `updateOne` for one write, an unordered `bulkWrite` for more. Resolves to how many matched. */
   readonly write: (writes: readonly ConditionalWrite[]) => TE.TaskEither<StoreError, number>;
   readonly find: (
     ids: readonly PaymentOrderId[],
   ) => TE.TaskEither<StoreError, ReadonlyMap<string, PaymentOrderDocument>>;
-  readonly insert: (doc: PaymentOrderDocument) => TE.TaskEither<StoreError, void>;
 }
 
 export const paymentOrderStore = (orders: Collection<PaymentOrderDocument>): PaymentOrderStore => ({
@@ -35,9 +38,5 @@ export const paymentOrderStore = (orders: Collection<PaymentOrderDocument>): Pay
     TE.tryCatch(async () => {
       const docs = await orders.find({ _id: { $in: [...ids] } }).toArray();
       return new Map(docs.map((d) => [d._id as string, d as PaymentOrderDocument]));
-    }, storeErrorOf),
-  insert: (doc) =>
-    TE.tryCatch(async () => {
-      await orders.insertOne(doc);
     }, storeErrorOf),
 });

@@ -1,4 +1,4 @@
-import { context, ROOT_CONTEXT, SpanKind, trace, TraceFlags, type Span, type SpanContext } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, trace, TraceFlags, type Span, type SpanContext } from '@opentelemetry/api';
 
 const tracer = () => trace.getTracer('psp-stream');
 
@@ -58,9 +58,6 @@ export const startBatchSpan = (
   }
   return span;
 };
-
-/** Runs `fn` with `span` active, so instrumented calls inside (MongoDB, Kafka) join its trace. */
-export const withSpan = <A>(span: Span, fn: () => A): A => context.with(trace.setSpan(context.active(), span), fn);
 
 export { SpanKind };
 export type { Span };
