@@ -43,6 +43,24 @@ export default tseslint.config(
   // Rooms and who may enter (README "Architecture"): each room lists what it must not import. Arrows point down
   // and never back; src/cli wires every room and is the only one that may import them all.
   ...rooms({
+    errors: {
+      not: [
+        'codecs',
+        'config',
+        'operators',
+        'state',
+        'outbox',
+        'streams',
+        'kafka',
+        'publisher',
+        'redrive',
+        'telemetry',
+        'stack',
+        'cli',
+      ],
+      packages: ['kafkajs', 'mongodb', 'rxjs', 'io-ts', 'fp-ts'],
+      why: 'the closed list of error codes: data that every room may read, importing nothing',
+    },
     codecs: {
       not: [
         'config',

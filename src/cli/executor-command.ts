@@ -1,3 +1,4 @@
+import { failureFields } from '../telemetry/failure-fields.js';
 import { parseArgs } from 'node:util';
 import { decodeEnv, describeEnv } from '../config/env-spec.js';
 import { executorEnv } from '../config/executor-env.js';
@@ -75,7 +76,7 @@ export const runExecutorCommand = async (args: readonly string[]): Promise<numbe
       if (error instanceof StartUpAborted) return 0;
       // Kafka refusing us is reported by main, in one line with its own exit code.
       if (kafkaSecurityFailureOf(error) !== undefined) throw error;
-      logger.fatal({ err: error }, 'executor failed');
+      logger.fatal(failureFields(error), 'executor failed');
       return 1;
     }
   }

@@ -329,7 +329,7 @@ export const runExecutorBatch = async (
   const executor = await openExecutor(config, logger);
   try {
     const recorded = await executor.outbox.recordedDedupKeys(commands.map(resultDedupKeyOf))();
-    if (E.isLeft(recorded)) throw new Error(recorded.left.message);
+    if (E.isLeft(recorded)) throw new Error(recorded.left.message, { cause: recorded.left });
     const todo = commands.filter((c) => !recorded.right.has(resultDedupKeyOf(c)));
     const done = await lastValueFrom(from(todo).pipe(executor.executed, toArray()));
     return { executed: done.length, published: await executor.close() };
@@ -434,7 +434,9 @@ export const runExecutorService = async (
           : retryTransient(() => deadLetter(letters), retry).pipe(
               mergeMap((sent) =>
                 E.isLeft(sent)
-                  ? throwError(() => new Error(`command dead-letter publish failed: ${sent.left.message}`))
+                  ? throwError(
+                      () => new Error(`command dead-letter publish failed: ${sent.left.message}`, { cause: sent.left }),
+                    )
                   : of(letters.map(({ message }) => ({ message }))),
               ),
             );

@@ -1,3 +1,4 @@
+import { failureFields } from '../telemetry/failure-fields.js';
 import { decodeEnv, describeEnv } from '../config/env-spec.js';
 import { workerEnv } from '../config/worker-env.js';
 import { kafkaSecurityFailureOf } from '../kafka/security-failure.js';
@@ -62,7 +63,7 @@ export const runWorkerCommand = async (): Promise<number> => {
     }
     // Kafka refusing us is reported by main, in one line with its own exit code.
     if (kafkaSecurityFailureOf(error) !== undefined) throw error;
-    logger.fatal({ err: error }, 'worker failed');
+    logger.fatal(failureFields(error), 'worker failed');
     return 1;
   }
 };

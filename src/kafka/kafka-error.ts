@@ -1,4 +1,5 @@
 import kafkajs from 'kafkajs';
+import type { KafkaErrorCode } from '../errors/error-codes.js';
 
 // kafkajs is CommonJS: Node's ESM loader cannot see this class as a named export.
 const { KafkaJSError } = kafkajs;
@@ -6,7 +7,7 @@ const { KafkaJSError } = kafkajs;
 /** A failed Kafka call, as a value, with the client's own verdict on whether trying again can help. */
 export interface KafkaError {
   readonly _tag: 'KafkaError';
-  readonly code: string;
+  readonly code: KafkaErrorCode;
   readonly retryable: boolean;
   readonly message: string;
   readonly cause: unknown;
@@ -14,11 +15,18 @@ export interface KafkaError {
 
 export const kafkaErrorOf = (error: unknown): KafkaError => {
   if (error instanceof KafkaJSError) {
-    const code = (error as { type?: string }).type ?? error.name;
+    const type = (error as { type?: string }).type ?? error.name;
     // kafkajs gives up after its own bounded retries and calls that final, though what failed (a broker
     // away, a leader moving) will pass: our layer above retries it with backoff.
     const gaveUp = error.name === 'KafkaJSNumberOfRetriesExceeded' || error.name === 'KafkaJSConnectionError';
-    return { _tag: 'KafkaError', code, retryable: error.retriable || gaveUp, message: error.message, cause: error };
+    const retryable = error.retriable || gaveUp;
+    return {
+      _tag: 'KafkaError',
+      code: retryable ? 'kafka-transient' : 'kafka-rejected',
+      retryable,
+      message: `${type}: ${error.message}`,
+      cause: error,
+    };
   }
   // kafkajs wraps every broker and network failure in a KafkaJSError; anything else is a bug, and retrying
   // a bug forever would stall a partition without a sound.

@@ -22,7 +22,7 @@ export const publishAll =
     retryTransient(() => publish(records), retry).pipe(
       mergeMap((result) =>
         result._tag === 'Left'
-          ? throwError(() => new Error(`publish failed for good: ${result.left.message}`))
+          ? throwError(() => new Error(`publish failed for good: ${result.left.message}`, { cause: result.left }))
           : of(undefined),
       ),
     );

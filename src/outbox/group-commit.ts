@@ -35,7 +35,13 @@ export const groupCommit = (record: Record, maxBatch: number): Record => {
       const result = await record(batch.flatMap((call) => call.entries))().catch(
         (error: unknown): E.Either<OutboxError, void> => ({
           _tag: 'Left',
-          left: { _tag: 'OutboxError', retryable: true, message: String(error), cause: error },
+          left: {
+            _tag: 'OutboxError',
+            code: 'outbox-unavailable',
+            retryable: true,
+            message: String(error),
+            cause: error,
+          },
         }),
       );
       for (const call of batch) call.done(result);

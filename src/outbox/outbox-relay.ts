@@ -48,7 +48,9 @@ export interface OutboxRelayDeps extends OutboxDrainDeps {
 export const drainOutbox = (deps: OutboxDrainDeps, stopping: () => boolean = () => false): Observable<number> => {
   const call = <A>(task: () => Promise<E.Either<{ retryable: boolean; message: string }, A>>): Observable<A> =>
     retryTransient(() => defer(task), deps.retry).pipe(
-      mergeMap((r) => (E.isRight(r) ? of(r.right) : throwError(() => new Error(`outbox: ${r.left.message}`)))),
+      mergeMap((r) =>
+        E.isRight(r) ? of(r.right) : throwError(() => new Error(`outbox: ${r.left.message}`, { cause: r.left })),
+      ),
     );
   const publish = publishAll(deps.publish, deps.retry);
   const nextPage = (): Observable<readonly OutboxEntry[]> =>

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { MongoBulkWriteError, MongoServerError, type Collection, type Db } from 'mongodb';
+import { isRetryable, type OutboxErrorCode } from '../errors/error-codes.js';
 import type { OutboxEntry } from './outbox-entry.js';
 
 export const outboxCollection = 'psp_result_outbox';
@@ -8,18 +9,24 @@ export const outboxCollection = 'psp_result_outbox';
 /** A failed outbox call, as a value. */
 export interface OutboxError {
   readonly _tag: 'OutboxError';
+  readonly code: OutboxErrorCode;
   readonly retryable: boolean;
   readonly message: string;
   readonly cause: unknown;
 }
 
-const outboxErrorOf = (error: unknown): OutboxError => ({
-  _tag: 'OutboxError',
-  // The outbox holds no business rule that could reject a write for good: anything else is the store.
-  retryable: !(error instanceof MongoServerError && error.code === 121),
-  message: error instanceof Error ? error.message : String(error),
-  cause: error,
-});
+const outboxErrorOf = (error: unknown): OutboxError => {
+  // The outbox holds no business rule that could reject a write for good: anything but validation is the store.
+  const code: OutboxErrorCode =
+    error instanceof MongoServerError && error.code === 121 ? 'outbox-rejected' : 'outbox-unavailable';
+  return {
+    _tag: 'OutboxError',
+    code,
+    retryable: isRetryable(code),
+    message: error instanceof Error ? error.message : String(error),
+    cause: error,
+  };
+};
 
 const duplicateKey = 11000;
 

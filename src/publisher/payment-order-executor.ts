@@ -134,7 +134,7 @@ export const executePaymentOrders =
               mergeMap((r) =>
                 E.isRight(r)
                   ? of({ command: task, event, entry })
-                  : throwError(() => new Error(`outbox refused a result: ${r.left.message}`)),
+                  : throwError(() => new Error(`outbox refused a result: ${r.left.message}`, { cause: r.left })),
               ),
             );
           }),

@@ -30,7 +30,7 @@ export const recordCommands = (
     outbox.record(commands.map((command) => commandOutboxEntry(command, topic, now))),
     TE.mapLeft((e): StoreError => ({
       _tag: 'StoreError',
-      code: 'outbox',
+      code: e.retryable ? 'store-transient' : 'store-rejected',
       retryable: e.retryable,
       message: e.message,
       cause: e,

@@ -5,11 +5,12 @@ import {
   MongoServerError,
   MongoServerSelectionError,
 } from 'mongodb';
+import type { StoreErrorCode } from '../errors/error-codes.js';
 
 /** A failed store call, as a value: whether it is worth retrying decides retry versus dead-letter. */
 export interface StoreError {
   readonly _tag: 'StoreError';
-  readonly code: string;
+  readonly code: StoreErrorCode;
   readonly retryable: boolean;
   readonly message: string;
   readonly cause: unknown;
@@ -39,9 +40,9 @@ export const storeErrorOf = (error: unknown): StoreError => {
       error.hasErrorLabel('TransientTransactionError');
     return {
       _tag: 'StoreError',
-      code: retryable ? 'store-transient' : `store-rejected-${String(error.code ?? 'unknown')}`,
+      code: retryable ? 'store-transient' : 'store-rejected',
       retryable,
-      message: error.message,
+      message: `server code ${String(error.code ?? 'unknown')}: ${error.message}`,
       cause: error,
     };
   }

@@ -43,7 +43,7 @@ export const deadLetterRejected = (
     mergeMap((sent) => {
       if (E.isLeft(sent)) {
         // The dead-letter topic refused for good: stop rather than commit past a message we could not keep.
-        return throwError(() => new Error(`dead-letter publish failed: ${sent.left.message}`));
+        return throwError(() => new Error(`dead-letter publish failed: ${sent.left.message}`, { cause: sent.left }));
       }
       const lettered = letters.map((l): Processed =>
         l.event === undefined

@@ -15,7 +15,13 @@ const entry = (i: number): OutboxEntry => ({
   createdAt: new Date(i),
 });
 
-const storeError: OutboxError = { _tag: 'OutboxError', retryable: true, message: 'store away', cause: undefined };
+const storeError: OutboxError = {
+  _tag: 'OutboxError',
+  code: 'outbox-unavailable',
+  retryable: true,
+  message: 'store away',
+  cause: undefined,
+};
 
 /** A `record` whose inserts resolve only when the test says so; it remembers what each insert carried. */
 const controlledRecord = () => {

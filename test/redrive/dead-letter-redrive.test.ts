@@ -55,7 +55,13 @@ const fakes = (initial: Record<string, RedriveStatus> = {}, publishFails = false
   const publish = (messages: readonly Message[]): TE.TaskEither<KafkaError, void> => {
     log.push(`publish ${messages.length}`);
     if (publishFails) {
-      return TE.left({ _tag: 'KafkaError', code: 'x', retryable: true, message: 'down', cause: undefined });
+      return TE.left({
+        _tag: 'KafkaError',
+        code: 'kafka-transient',
+        retryable: true,
+        message: 'down',
+        cause: undefined,
+      });
     }
     published.push(...messages);
     return TE.right(undefined);

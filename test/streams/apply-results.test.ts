@@ -24,7 +24,7 @@ const applyDeps = (scheduler: TestScheduler, process: ApplyResultsDeps['process'
   return { traceIdOf, process, retry };
 };
 
-/** A verdict as a short label: `applied:10:Applied`, `dlq:11:store-rejected-121`. */
+/** A verdict as a short label: `applied:10:Applied`, `dlq:11:store-rejected`. */
 const verdictLabel = (v: StoreVerdict): string =>
   v._tag === 'Applied'
     ? `applied:${v.item.message.offset}:${v.outcome._tag}`
@@ -62,7 +62,7 @@ describe('applyResults', () => {
     scheduler.run(({ expectObservable }) => {
       expectObservable(
         applyResults(decodedItems([10, 'po-1']), applyDeps(scheduler, process)).pipe(map((vs) => vs.map(verdictLabel))),
-      ).toBe('(a|)', { a: ['dlq:10:store-rejected-121'] });
+      ).toBe('(a|)', { a: ['dlq:10:store-rejected'] });
     });
   });
 
@@ -148,13 +148,13 @@ describe('applyBatch: the apply stage', () => {
       expectObservable(applyBatch(batch, depsOf(scheduler, process, deadLetter)).pipe(map(label))).toBe('----(abc|)', {
         a: 'applied:10',
         b: 'applied:12',
-        c: 'dlq:11:store-rejected-121',
+        c: 'dlq:11:store-rejected',
       });
     });
     expect(calls.map((c) => c.offsets)).toEqual([['10', '11', '12'], ['10'], ['11'], ['12']]);
     expect(published).toHaveLength(1);
     expect(published[0]?.letters).toEqual([
-      { message: batch[1], reason: 'store-rejected-121', description: 'Document failed validation' },
+      { message: batch[1], reason: 'store-rejected', description: 'Document failed validation' },
     ]);
   });
 

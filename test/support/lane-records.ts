@@ -52,7 +52,7 @@ export const transientError: StoreError = {
 /** What `storeErrorOf` makes of a MongoServerError 121 (document failed validation). */
 export const rejectedError: StoreError = {
   _tag: 'StoreError',
-  code: 'store-rejected-121',
+  code: 'store-rejected',
   retryable: false,
   message: 'Document failed validation',
   cause: undefined,
