@@ -5,6 +5,7 @@ import { envNumber } from '../support/fault-stack.js';
 import { seededRandom } from '../support/psp-results.js';
 import { openRun, watchSettled, type ReliabilityRun } from '../support/reliability-run.js';
 import { readWholeTopic } from '../support/topic-reader.js';
+import { killWorkersInTurn } from '../support/kill-loop.js';
 import { spawnWorker, type WorkerProcess } from '../support/worker-process.js';
 
 /**
@@ -52,23 +53,20 @@ describe('reliability: each bad record dead-lettered once across SIGKILLs', () =
       const badDone = watchSettled(publishingBad);
       const workers: WorkerProcess[] = [];
       try {
-        for (let k = 0; k < kills; k++) {
-          const worker = spawnWorker(run.env);
-          workers.push(worker);
-          // Kill once it has committed work of its own (every other one: a few hundred records), at a random moment:
-          // mid-batch, between the letters' parking and their transaction, during a commit. The kills are
-          // paced to land while the load and the bad records are still coming.
-          const before = await run.committed();
-          const progress = k % 2 === 0 ? 300 : 1;
-          const deadline = Date.now() + 30_000;
-          while ((await run.committed()) < before + progress && Date.now() < deadline && !worker.hasExited()) {
-            await sleep(100);
-          }
-          expect(worker.hasExited(), `worker ${k + 1} exited by itself`).toBe(false);
-          await sleep(Math.floor(random() * 2_000));
-          await worker.kill('SIGKILL');
-          console.log(`[dlq-once] killed worker ${k + 1}/${kills}: ${await run.committed()} committed`);
-        }
+        // Each incarnation is killed once it committed work of its own (every other one: a few hundred
+        // records), at a random moment: mid-batch, between the letters' parking and their transaction, during
+        // a commit. The kills are paced to land while the load and the bad records are still coming.
+        workers.push(
+          ...(await killWorkersInTurn(run, {
+            label: 'dlq-once',
+            kills,
+            random,
+            progress: (k) => (k % 2 === 0 ? 300 : 1),
+            progressTimeoutMs: 30_000,
+            requireProgress: false,
+            maxPauseMs: 2_000,
+          })),
+        );
         const last = spawnWorker(run.env);
         workers.push(last);
         await publishingBad;

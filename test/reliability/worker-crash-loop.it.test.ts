@@ -1,8 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envNumber } from '../support/fault-stack.js';
 import { seededRandom } from '../support/psp-results.js';
 import { openRun, type ReliabilityRun } from '../support/reliability-run.js';
+import { killWorkersInTurn } from '../support/kill-loop.js';
 import { spawnWorker, type WorkerProcess } from '../support/worker-process.js';
 
 /**
@@ -36,27 +36,19 @@ describe('reliability: worker crash loop under steady load', () => {
       const load = run.startLoad({ rate, seconds, waveOrders, seed });
       const workers: WorkerProcess[] = [];
       try {
-        for (let k = 0; k < kills; k++) {
-          const worker = spawnWorker(run.env);
-          workers.push(worker);
-          // Let this incarnation join and commit progress of its own (its first, large catch-up batch
-          // included), then kill it a random moment later: in the middle of a batch, between a write and
-          // its commit, during a commit. Every other kill lands sooner: right after its first commit.
-          const before = await run.committed();
-          const progress = k % 2 === 0 ? Math.min(300, Math.floor((rate * seconds) / (kills + 1) / 4)) : 1;
-          const deadline = Date.now() + 60_000;
-          while ((await run.committed()) < before + progress && Date.now() < deadline && !worker.hasExited()) {
-            await sleep(100);
-          }
-          expect(worker.hasExited(), `worker ${k + 1} exited by itself`).toBe(false);
-          expect(await run.committed(), `worker ${k + 1} made no progress within 60 s`).toBeGreaterThanOrEqual(
-            before + progress,
-          );
-          await sleep(Math.floor(random() * 3_000));
-          const { signal } = await worker.kill('SIGKILL');
-          expect(signal).toBe('SIGKILL');
-          console.log(`[crash-loop] killed worker ${k + 1}/${kills}: ${await run.committed()} committed`);
-        }
+        // Each incarnation joins and commits progress of its own (its first, large catch-up batch included)
+        // before its kill; every other kill lands sooner: right after its first commit.
+        workers.push(
+          ...(await killWorkersInTurn(run, {
+            label: 'crash-loop',
+            kills,
+            random,
+            progress: (k) => (k % 2 === 0 ? Math.min(300, Math.floor((rate * seconds) / (kills + 1) / 4)) : 1),
+            progressTimeoutMs: 60_000,
+            requireProgress: true,
+            maxPauseMs: 3_000,
+          })),
+        );
         const last = spawnWorker(run.env);
         workers.push(last);
         const result = await run.settle(load, budgetMs, () => {
