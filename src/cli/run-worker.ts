@@ -5,7 +5,7 @@ import { createKafka, groupConsumer, idempotentProducer, kafkaConnectionOf } fro
 import { kafkaSource } from '../kafka/consumer-source.js';
 import { deadLetterTransactions } from '../kafka/dead-letter-transactions.js';
 import { countPublished } from '../telemetry/worker-observer.js';
-import { consumerLag } from '../kafka/consumer-lag.js';
+import { committedOffsets, consumerLag } from '../kafka/consumer-lag.js';
 import { producerPublish } from '../kafka/producer-publish.js';
 import { ensureTopics, pspResultTopicSpecs } from '../kafka/topics.js';
 import {
@@ -75,14 +75,8 @@ const running = (c: Connected): RunningWorker => {
         commitPlain: source.control.commit,
         owns: source.control.owns,
         assignment: source.assignment,
-        committedOffset: async (partition) => {
-          const [topic] = await c.lagAdmin.fetchOffsets({
-            groupId: config.CONSUMER_GROUP,
-            topics: [config.PSP_RESULT_TOPIC],
-          });
-          const offset = Number(topic?.partitions.find((p) => p.partition === partition)?.offset ?? -1);
-          return offset >= 0 ? offset : undefined;
-        },
+        committedOffset: async (partition) =>
+          (await committedOffsets(c.lagAdmin, config.CONSUMER_GROUP, config.PSP_RESULT_TOPIC)).get(partition),
         onPublished: (letters) => {
           countPublished(metrics, letters);
         },

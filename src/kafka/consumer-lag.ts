@@ -5,19 +5,31 @@ export interface PartitionLag {
   readonly lag: number;
 }
 
+/** The group's committed next offset per partition; a partition it never committed is absent. */
+export const committedOffsets = async (
+  admin: Admin,
+  groupId: string,
+  topic: string,
+): Promise<ReadonlyMap<number, number>> => {
+  const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  return new Map(
+    (committed?.partitions ?? [])
+      .map((p) => [p.partition, Number(p.offset)] as const)
+      .filter(([, offset]) => offset >= 0),
+  );
+};
+
 /**
  * The group's lag per partition: high watermark minus committed offset (a partition the group never
  * committed counts from its low watermark), as kafka-exporter computes it.
  */
 export const consumerLag = async (admin: Admin, groupId: string, topic: string): Promise<readonly PartitionLag[]> => {
-  const [ends, committed] = await Promise.all([
+  const [ends, committedBy] = await Promise.all([
     admin.fetchTopicOffsets(topic),
-    admin.fetchOffsets({ groupId, topics: [topic] }),
+    committedOffsets(admin, groupId, topic),
   ]);
-  const committedBy = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
   return ends.map((p) => {
-    const done = committedBy.get(p.partition) ?? -1;
-    const from = done >= 0 ? done : Number(p.low);
+    const from = committedBy.get(p.partition) ?? Number(p.low);
     return { partition: p.partition, lag: Math.max(0, Number(p.high) - from) };
   });
 };

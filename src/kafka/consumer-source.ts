@@ -3,7 +3,7 @@ import kafkajs, { type Consumer } from 'kafkajs';
 import { defer, from, map, Observable, type Subscriber } from 'rxjs';
 import type { ConsumedMessage, SourceEvent } from '../streams/consumed-message.js';
 import type { ConsumerControl } from '../streams/psp-result-update-consumer.js';
-import { kafkaErrorOf, type KafkaError } from './kafka-error.js';
+import { kafkaErrorOf, partitionsNotOwned, type KafkaError } from './kafka-error.js';
 import { wireHeaders } from './record-headers.js';
 import { kafkaSecurityFailureOf } from './security-failure.js';
 
@@ -25,16 +25,8 @@ const runAgainAfter = (error: unknown): boolean => {
 };
 
 /** A commit refused before it was sent: some of its partitions are no longer this member's. */
-const notOwned = (offsets: ReadonlyArray<readonly [number, number]>, owned: ReadonlySet<number>): KafkaError => {
-  const lost = offsets.filter(([p]) => !owned.has(p)).map(([p]) => p);
-  return {
-    _tag: 'KafkaError',
-    code: 'partition-not-owned',
-    retryable: true,
-    message: `not sent: partitions ${lost.join(', ')} are not assigned to this member`,
-    cause: undefined,
-  };
-};
+const notOwned = (offsets: ReadonlyArray<readonly [number, number]>, owned: ReadonlySet<number>): KafkaError =>
+  partitionsNotOwned(offsets.filter(([p]) => !owned.has(p)).map(([p]) => p));
 
 export interface KafkaSource {
   readonly events$: Observable<SourceEvent>;

@@ -5,7 +5,7 @@ import { defer, from, of, type Observable } from 'rxjs';
 import type { DeadLetter } from '../streams/consumed-message.js';
 import type { ConsumerControl } from '../streams/psp-result-update-consumer.js';
 import { deadLetterMessage } from './dead-letter-publisher.js';
-import { kafkaErrorOf, type KafkaError } from './kafka-error.js';
+import { kafkaErrorOf, partitionsNotOwned, type KafkaError } from './kafka-error.js';
 import { sendInChunks } from './send-in-chunks.js';
 
 export interface DeadLetterTransactionsDeps {
@@ -48,14 +48,6 @@ interface Fenced {
   readonly producer: Producer;
   readonly assignment: number;
 }
-
-const refused = (message: string): KafkaError => ({
-  _tag: 'KafkaError',
-  code: 'partition-not-owned',
-  retryable: true,
-  message,
-  cause: undefined,
-});
 
 /**
  * Dead letters published exactly once, as a read_committed reader sees the DLQ: a partition's letters go
@@ -124,7 +116,7 @@ export const deadLetterTransactions = (deps: DeadLetterTransactionsDeps): DeadLe
 
   const transact = async (partition: number, next: number, assignment: number): Promise<E.Either<KafkaError, void>> => {
     if (!deps.owns(partition) || deps.assignment() !== assignment) {
-      return E.left(refused(`not sent: partition ${partition} is no longer assigned to this member`));
+      return E.left(partitionsNotOwned([partition]));
     }
     const letters = parked.get(partition);
     let producer: Producer;

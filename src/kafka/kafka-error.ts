@@ -33,3 +33,12 @@ export const kafkaErrorOf = (error: unknown): KafkaError => {
   const message = error instanceof Error ? error.message : String(error);
   return { _tag: 'KafkaError', code: 'kafka-unexpected', retryable: false, message, cause: error };
 };
+
+/** A commit refused before it was sent: these partitions are no longer this member's. */
+export const partitionsNotOwned = (partitions: readonly number[]): KafkaError => ({
+  _tag: 'KafkaError',
+  code: 'partition-not-owned',
+  retryable: true,
+  message: `not sent: partitions ${partitions.join(', ')} are not assigned to this member`,
+  cause: undefined,
+});

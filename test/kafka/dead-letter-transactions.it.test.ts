@@ -4,6 +4,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { firstValueFrom } from 'rxjs';
 import { of } from 'rxjs';
 import { describe, expect, it } from 'vitest';
+import { committedOffsets } from '../../src/kafka/consumer-lag.js';
 import { deadLetterHeaders } from '../../src/kafka/dead-letter-publisher.js';
 import { deadLetterTransactions, type DeadLetterTransactions } from '../../src/kafka/dead-letter-transactions.js';
 import { ensureTopics } from '../../src/kafka/topics.js';
@@ -43,11 +44,8 @@ describe('dead letters in one transaction with their offsets', () => {
     description: 'not JSON',
   });
 
-  const committedOf = async (group: string, topic: string, partition: number): Promise<number | undefined> => {
-    const [t] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-    const offset = Number(t?.partitions.find((p) => p.partition === partition)?.offset ?? -1);
-    return offset >= 0 ? offset : undefined;
-  };
+  const committedOf = async (group: string, topic: string, partition: number): Promise<number | undefined> =>
+    (await committedOffsets(admin, group, topic)).get(partition);
 
   /** A worker's edge: `assignment` and `owned` are what its consumer would say. */
   const member = (names: { topic: string; dlq: string; group: string }, prefix: string) => {
