@@ -12,6 +12,8 @@ import {
   type PaymentOrderDocument,
   type RetryPolicy,
 } from '../../src/state/index.js';
+import type { OutboxEntry } from '../../src/outbox/outbox-entry.js';
+import { ensureOutboxIndexes, outboxStore, type OutboxStore } from '../../src/outbox/outbox-store.js';
 import { stackLayout } from '../../src/stack/layout.js';
 import { mongoServer } from '../../src/stack/mongo-server.js';
 import type { LocalServer } from '../../src/stack/service.js';
@@ -190,6 +192,85 @@ const run = async (orders: Collection<PaymentOrderDocument>, o: Op, step: number
   }
 };
 
+/** The outbox's statements: record, the relay's claim (a walk of {status, createdAt, _id}), markSent, reads. */
+type OutboxOp =
+  | { readonly kind: 'record'; readonly entries: readonly { n: number; t: number }[] }
+  | { readonly kind: 'claim'; readonly limit: number; readonly now: number }
+  | { readonly kind: 'markSent'; readonly ns: readonly number[]; readonly at: number }
+  | { readonly kind: 'count' }
+  | { readonly kind: 'walk'; readonly direction: 1 | -1; readonly limit: number; readonly skip: number }
+  | { readonly kind: 'pendingIn'; readonly ns: readonly number[] };
+
+const entryNo = fc.integer({ min: 0, max: 11 });
+const outboxOp: fc.Arbitrary<OutboxOp> = fc.oneof(
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('record' as const),
+      // few instants: many entries share a createdAt, so `_id` decides their order
+      entries: fc.array(fc.record({ n: entryNo, t: fc.integer({ min: 0, max: 3 }) }), { minLength: 1, maxLength: 5 }),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({ kind: fc.constant('claim' as const), limit: fc.integer({ min: 1, max: 5 }), now: instant }),
+  },
+  fc.record({ kind: fc.constant('markSent' as const), ns: fc.array(entryNo, { maxLength: 6 }), at: instant }),
+  fc.record({ kind: fc.constant('count' as const) }),
+  fc.record({
+    kind: fc.constant('walk' as const),
+    direction: fc.constantFrom(1 as const, -1 as const),
+    limit: fc.integer({ min: 0, max: 6 }),
+    skip: fc.integer({ min: 0, max: 2 }),
+  }),
+  fc.record({ kind: fc.constant('pendingIn' as const), ns: fc.array(entryNo, { maxLength: 6 }) }),
+);
+
+const outboxEntry = (n: number, t: number): OutboxEntry => ({
+  _id: `e-${String(n).padStart(2, '0')}`,
+  dedupKey: `d-${n}`,
+  topic: 't',
+  key: `k-${n % 3}`,
+  value: '{}',
+  headers: {},
+  status: 'pending',
+  createdAt: at(t),
+});
+
+const runOutbox = async (outbox: Collection<OutboxEntry>, store: OutboxStore, o: OutboxOp): Promise<unknown> => {
+  const answer = async (task: () => Promise<E.Either<{ code: string }, unknown>>): Promise<unknown> => {
+    const r = await task();
+    return E.isRight(r) ? r.right : { error: r.left.code };
+  };
+  switch (o.kind) {
+    case 'record':
+      return answer(store.record(o.entries.map((e) => outboxEntry(e.n, e.t))));
+    case 'claim':
+      return answer(store.claim(o.limit, at(o.now)));
+    case 'markSent':
+      return answer(
+        store.markSent(
+          o.ns.map((n) => outboxEntry(n, 0)._id),
+          at(o.at),
+        ),
+      );
+    case 'count':
+      return answer(store.countPending());
+    case 'walk':
+      return outbox
+        .find({ status: 'pending' })
+        .sort({ createdAt: o.direction, _id: o.direction })
+        .skip(o.skip)
+        .limit(o.limit)
+        .toArray();
+    case 'pendingIn':
+      return outbox
+        .find({ _id: { $in: o.ns.map((n) => outboxEntry(n, 0)._id) }, status: 'pending' })
+        .sort({ _id: 1 })
+        .toArray();
+  }
+};
+
 describe('the indexed MongoDB stand-in', () => {
   let unindexed: LocalServer;
   let clients: MongoClient[] = [];
@@ -240,6 +321,35 @@ describe('the indexed MongoDB stand-in', () => {
           expect({ step, op: o, answer: got }).toEqual({ step, op: o, answer: want });
         }
         expect(await indexed.find({}, byId).toArray()).toEqual(await scanning.find({}, byId).toArray());
+      }),
+      { numRuns: Number(process.env['DIFFERENTIAL_RUNS'] ?? 60) },
+    );
+    expect(runs).toBeGreaterThanOrEqual(60);
+  });
+
+  it('answers the outbox relay’s statements as the scanning backend does: claims walked in index order, pages updated by _id', async () => {
+    let runs = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(outboxOp, { minLength: 5, maxLength: 40 }), async (ops) => {
+        runs += 1;
+        const sides = await Promise.all(
+          [indexedDb, scanningDb].map(async (db) => {
+            await db
+              .collection('differential_outbox')
+              .drop()
+              .catch(() => undefined);
+            await ensureOutboxIndexes(db, 'differential_outbox');
+            const outbox = db.collection<OutboxEntry>('differential_outbox');
+            return { outbox, store: outboxStore(outbox, { owner: 'relay', leaseMs: 3_000 }) };
+          }),
+        );
+        const [indexed, scanning] = sides as [(typeof sides)[number], (typeof sides)[number]];
+        for (const [step, o] of ops.entries()) {
+          const got = await runOutbox(indexed.outbox, indexed.store, o);
+          const want = await runOutbox(scanning.outbox, scanning.store, o);
+          expect({ step, op: o, answer: got }).toEqual({ step, op: o, answer: want });
+        }
+        expect(await indexed.outbox.find({}, byId).toArray()).toEqual(await scanning.outbox.find({}, byId).toArray());
       }),
       { numRuns: Number(process.env['DIFFERENTIAL_RUNS'] ?? 60) },
     );

@@ -4,8 +4,11 @@ import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.backend.ValueComparator;
 import de.bwaldvogel.mongo.bson.BsonRegularExpression;
 import de.bwaldvogel.mongo.bson.Document;
+import de.bwaldvogel.mongo.bson.MaxKey;
+import de.bwaldvogel.mongo.bson.MinKey;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -16,15 +19,28 @@ import java.util.TreeMap;
 
 /**
  * A non-unique index on one top-level field (or a compound index's first field, its prefix): the memory
- * backend ignores such indexes and scans. It serves
- * equality and range conditions ($eq, $lt, $lte, $gt, $gte) on plain values; documents whose field is
- * missing or null are always candidates, and while any document holds an array or a sub-document in the
- * field it serves nothing (multikey semantics are not reproduced), so candidates are never too few.
+ * backend ignores such indexes and scans. It serves equality, `$in` and range conditions ($eq, $lt, $lte,
+ * $gt, $gte) on plain values; documents whose field is missing or null are candidates for a condition that
+ * names null, and while any document holds an array or a sub-document in the field it serves nothing
+ * (multikey semantics are not reproduced), so candidates are never too few.
+ *
+ * A compound index also keeps, for each value of its first field, the documents in the order of its other
+ * keys: an equality on the first field sorted by those keys (or a prefix of them, in the index's direction
+ * or the reverse) is walked in that order, as MongoDB walks the index instead of sorting, and a limit stops
+ * the walk. While any document lacks one of those keys or holds an array or a sub-document in it, it
+ * serves no sort.
  */
 final class SingleFieldIndex extends Index<Integer> {
   private static final Set<String> RANGE = Set.of("$eq", "$lt", "$lte", "$gt", "$gte");
 
   private final String field;
+  // the compound index's other keys, walked in order for a sort; empty when none or any is dotted
+  private final List<IndexKey> rest;
+  // first field's value → the other keys' values (in the index's order) → positions
+  private final NavigableMap<Object, NavigableMap<List<Object>, Set<Integer>>> ordered =
+      new TreeMap<>(ValueComparator.asc());
+  // positions whose other keys are missing, null, arrays or documents: while any exists, no sort is served
+  private final Set<Integer> unordered = new LinkedHashSet<>();
   // plain values of the field (compared as the server compares values) → positions holding them
   private final NavigableMap<Object, Set<Integer>> byValue = new TreeMap<>(ValueComparator.asc());
   // positions whose field is missing or null
@@ -34,33 +50,73 @@ final class SingleFieldIndex extends Index<Integer> {
   // _id → (position, indexed value): how a document handed back to us is found again
   private final Map<Object, Entry> byId = new HashMap<>();
 
-  private record Entry(Integer position, Object value) {}
+  private record Entry(Integer position, Object value, List<Object> restValues) {}
 
   SingleFieldIndex(String name, List<IndexKey> keys, boolean sparse) {
     super(name, keys, sparse);
     this.field = keys.get(0).getKey();
+    List<IndexKey> others = keys.subList(1, keys.size());
+    this.rest = others.stream().anyMatch(k -> k.getKey().contains(".")) ? List.of() : List.copyOf(others);
+  }
+
+  private Comparator<List<Object>> restOrder() {
+    return (a, b) -> {
+      for (int i = 0; i < rest.size(); i++) {
+        int c = ValueComparator.asc().compare(a.get(i), b.get(i));
+        if (c != 0) return rest.get(i).isAscending() ? c : -c;
+      }
+      return 0;
+    };
+  }
+
+  /**
+   * The positions holding `condition` in the first field, in the order `orderBy` asks, or null when this
+   * index cannot give that order (then the caller sorts, as before).
+   */
+  synchronized List<Integer> inOrder(Object condition, Document orderBy) {
+    if (rest.isEmpty() || orderBy == null || orderBy.isEmpty() || orderBy.size() > rest.size()) return null;
+    if (!complex.isEmpty() || !unordered.isEmpty()) return null;
+    // only a plain value: a document lacking the field matches no such equality, so `missing` is no candidate
+    if (!isPlain(condition)) return null;
+    Boolean reversed = null;
+    int i = 0;
+    for (Map.Entry<String, Object> sort : orderBy.entrySet()) {
+      IndexKey key = rest.get(i++);
+      if (!key.getKey().equals(sort.getKey()) || !(sort.getValue() instanceof Number direction)) return null;
+      boolean ascending = direction.doubleValue() > 0;
+      boolean flipped = ascending != key.isAscending();
+      if (reversed != null && reversed != flipped) return null;
+      reversed = flipped;
+    }
+    NavigableMap<List<Object>, Set<Integer>> bucket = ordered.get(condition);
+    List<Integer> positions = new ArrayList<>();
+    if (bucket == null) return positions;
+    for (Set<Integer> at : (reversed ? bucket.descendingMap() : bucket).values()) positions.addAll(at);
+    return positions;
   }
 
   String field() {
     return field;
   }
 
-  /** Positions that may match the condition on this field, or null when the index cannot say. */
-  synchronized Iterable<Integer> candidates(Object condition) {
+  /**
+   * Positions that may match the condition on this field, or null when the index cannot say. A document
+   * whose field is missing or null matches only a condition that names null: the matcher compares a range
+   * bound only with a value of its type, and `$in` and equality compare values.
+   */
+  synchronized Collection<Integer> candidates(Object condition) {
     if (!complex.isEmpty() || condition instanceof Collection<?> || BsonRegularExpression.isRegularExpression(condition)) {
       return null;
     }
     if (condition == null) return new ArrayList<>(missing);
-    if (!(condition instanceof Document operators)) return withMissing(byValue.subMap(condition, true, condition, true));
+    if (!(condition instanceof Document operators)) return positions(byValue.subMap(condition, true, condition, true));
+    if (operators.size() == 1 && operators.get("$in") instanceof Collection<?> values) return anyOf(values);
     if (operators.isEmpty() || !RANGE.containsAll(operators.keySet())) return null;
     Object lower = null;
     Object upper = null;
     for (Map.Entry<String, Object> op : operators.entrySet()) {
       Object value = op.getValue();
-      if (value == null || value instanceof Document || value instanceof Collection<?>
-          || BsonRegularExpression.isRegularExpression(value)) {
-        return null;
-      }
+      if (!isPlain(value)) return null;
       switch (op.getKey()) {
         case "$eq" -> { lower = max(lower, value); upper = min(upper, value); }
         case "$gt", "$gte" -> lower = max(lower, value);
@@ -69,10 +125,27 @@ final class SingleFieldIndex extends Index<Integer> {
       }
     }
     NavigableMap<Object, Set<Integer>> range = byValue;
-    if (lower != null && upper != null && ValueComparator.asc().compare(lower, upper) > 0) return withMissing(Map.of());
+    if (lower != null && upper != null && ValueComparator.asc().compare(lower, upper) > 0) return List.of();
     if (lower != null) range = range.tailMap(lower, true);
     if (upper != null) range = range.headMap(upper, true);
-    return withMissing(range);
+    return positions(range);
+  }
+
+  /** `$in` of plain values (and null, which names the documents whose field is missing or null). */
+  private Collection<Integer> anyOf(Collection<?> values) {
+    Set<Integer> positions = new LinkedHashSet<>();
+    for (Object value : values) {
+      if (value == null) positions.addAll(missing);
+      else if (!isPlain(value)) return null;
+      else for (Set<Integer> at : byValue.subMap(value, true, value, true).values()) positions.addAll(at);
+    }
+    return positions;
+  }
+
+  /** A value the index compares as the matcher does: not null, an array, a document, a regex or MinKey/MaxKey. */
+  private static boolean isPlain(Object value) {
+    return value != null && !(value instanceof Document) && !(value instanceof Collection<?>)
+        && !BsonRegularExpression.isRegularExpression(value) && !(value instanceof MinKey) && !(value instanceof MaxKey);
   }
 
   private static Object max(Object a, Object b) {
@@ -83,8 +156,8 @@ final class SingleFieldIndex extends Index<Integer> {
     return a == null || ValueComparator.asc().compare(b, a) < 0 ? b : a;
   }
 
-  private List<Integer> withMissing(Map<Object, Set<Integer>> range) {
-    List<Integer> positions = new ArrayList<>(missing);
+  private static List<Integer> positions(Map<Object, Set<Integer>> range) {
+    List<Integer> positions = new ArrayList<>();
     for (Set<Integer> at : range.values()) positions.addAll(at);
     return positions;
   }
@@ -94,12 +167,28 @@ final class SingleFieldIndex extends Index<Integer> {
     return id instanceof Number n ? Double.valueOf(n.doubleValue()) : id;
   }
 
+  /** The other keys' values, or null when one is missing, null, an array or a document. */
+  private List<Object> restValuesOf(Document document) {
+    List<Object> values = new ArrayList<>(rest.size());
+    for (IndexKey key : rest) {
+      Object value = document.get(key.getKey());
+      if (value == null || value instanceof Document || value instanceof Collection<?>) return null;
+      values.add(value);
+    }
+    return values;
+  }
+
   private void put(Document document, Integer position) {
     Object value = document.get(field);
-    byId.put(idOf(document), new Entry(position, value));
+    List<Object> restValues = rest.isEmpty() ? null : restValuesOf(document);
+    byId.put(idOf(document), new Entry(position, value, restValues));
     if (value == null) missing.add(position);
     else if (value instanceof Document || value instanceof Collection<?>) complex.add(position);
     else byValue.computeIfAbsent(value, v -> new LinkedHashSet<>()).add(position);
+    if (rest.isEmpty() || value == null || value instanceof Document || value instanceof Collection<?>) return;
+    if (restValues == null) unordered.add(position);
+    else ordered.computeIfAbsent(value, v -> new TreeMap<>(restOrder()))
+        .computeIfAbsent(restValues, v -> new LinkedHashSet<>()).add(position);
   }
 
   private Integer drop(Document document) {
@@ -109,13 +198,23 @@ final class SingleFieldIndex extends Index<Integer> {
     if (value == null) missing.remove(entry.position());
     else if (value instanceof Document || value instanceof Collection<?>) complex.remove(entry.position());
     else {
-      Set<Integer> at = byValue.get(value);
-      if (at != null) {
-        at.remove(entry.position());
-        if (at.isEmpty()) byValue.remove(value);
+      removeFrom(byValue, value, entry.position());
+      unordered.remove(entry.position());
+      NavigableMap<List<Object>, Set<Integer>> bucket = ordered.get(value);
+      if (bucket != null && entry.restValues() != null) {
+        removeFrom(bucket, entry.restValues(), entry.position());
+        if (bucket.isEmpty()) ordered.remove(value);
       }
     }
     return entry.position();
+  }
+
+  private static <K> void removeFrom(Map<K, Set<Integer>> map, K key, Integer position) {
+    Set<Integer> at = map.get(key);
+    if (at != null) {
+      at.remove(position);
+      if (at.isEmpty()) map.remove(key);
+    }
   }
 
   @Override
@@ -175,6 +274,8 @@ final class SingleFieldIndex extends Index<Integer> {
   @Override
   public synchronized void drop() {
     byValue.clear();
+    ordered.clear();
+    unordered.clear();
     missing.clear();
     complex.clear();
     byId.clear();
