@@ -2,29 +2,43 @@ import { MongoClient } from 'mongodb';
 import { PaymentOrderId, paymentOrderIdMaxLength } from '../codecs/index.js';
 import { decodeEnv, describeEnv } from '../config/env-spec.js';
 import { connectionEnv } from '../config/connection-env.js';
-import { auditTrail, paymentOrdersCollection, type AuditLine, type PaymentOrderDocument } from '../state/index.js';
+import {
+  auditTrail,
+  labelOfRecorded,
+  paymentOrdersCollection,
+  type AuditLine,
+  type PaymentOrderDocument,
+} from '../state/index.js';
 import { orExplainInvalidEnv } from './explain-invalid-env.js';
 
 export const auditHelp = `usage: psp-stream audit <paymentOrderId>
 
 Prints a payment order's audit trail: every transition with its time, from → to, event key, the Kafka
-record it came from (topic/partition/offset), its trace id and outcome; and every command dispatch.
+record it came from (topic/partition/offset), its trace id and outcome (named as the outcome label of
+psp_results_processed_total); and every command dispatch.
 
 environment:
 ${describeEnv(connectionEnv)}`;
 
+/** One line of the audit trail. A result's outcome is shown by its label, whichever way its entry spells it. */
 const describe = (line: AuditLine): string => {
   const head = `${line.appliedAt.toISOString()}  ${(line.from ?? '-').padEnd(15)} → ${line.to.padEnd(15)}`;
   switch (line.kind) {
     case 'created':
       return `${head} created`;
     case 'psp-result':
-      return `${head} ${line.pspStatus} ${line.outcome} key=${line.key} at ${line.topic}/${line.partition}/${line.offset}${line.traceId === undefined ? '' : ` trace=${line.traceId}`}${line.reason === undefined ? '' : ` (${line.reason})`}`;
+      return `${head} ${line.pspStatus} ${labelOfRecorded(line.outcome)} key=${line.key} at ${line.topic}/${line.partition}/${line.offset}${line.traceId === undefined ? '' : ` trace=${line.traceId}`}${line.reason === undefined ? '' : ` (${line.reason})`}`;
     case 'claim':
     case 'dispatch':
       return `${head} ${line.kind} ${line.command} ${line.commandKey} (due ${line.dueAt.toISOString()})`;
   }
 };
+
+/** What `audit` prints for an order: a heading, then its audit trail a line an entry. */
+export const auditReport = (doc: PaymentOrderDocument): readonly string[] => [
+  `${doc._id}: ${doc.status}, ${doc.attempts} attempts, version ${doc.version}${doc.pspReference === undefined ? '' : `, psp reference ${doc.pspReference}`}`,
+  ...auditTrail(doc).map(describe),
+];
 
 export const runAuditCommand = async (args: readonly string[]): Promise<number> => {
   const [given] = args;
@@ -51,10 +65,7 @@ export const runAuditCommand = async (args: readonly string[]): Promise<number> 
       console.error(`no payment order ${id}`);
       return 1;
     }
-    console.log(
-      `${doc._id}: ${doc.status}, ${doc.attempts} attempts, version ${doc.version}${doc.pspReference === undefined ? '' : `, psp reference ${doc.pspReference}`}`,
-    );
-    for (const line of auditTrail(doc)) console.log(describe(line));
+    for (const line of auditReport(doc)) console.log(line);
     return 0;
   } finally {
     await mongo.close();

@@ -51,7 +51,7 @@ export const resolvePspResult = (
         outcome: { _tag: 'Applied', to: decision.to, ...(decision.reason ? { reason: decision.reason } : {}) },
         effect: transitionEffect({
           ...base,
-          outcome: 'applied',
+          outcome: 'Applied',
           to: decision.to,
           attemptsIncrement: decision.attempts - doc.attempts,
           reason: decision.reason,
@@ -63,19 +63,19 @@ export const resolvePspResult = (
       return {
         _tag: 'Write',
         outcome: { _tag: 'IgnoredTerminal', status: doc.status },
-        effect: transitionEffect({ ...base, outcome: 'ignored-terminal', to: doc.status, attemptsIncrement: 0 }),
+        effect: transitionEffect({ ...base, outcome: 'IgnoredTerminal', to: doc.status, attemptsIncrement: 0 }),
       };
     case 'Stale':
       return {
         _tag: 'Write',
         outcome: { _tag: 'Stale' },
-        effect: transitionEffect({ ...base, outcome: 'stale', to: doc.status, attemptsIncrement: 0 }),
+        effect: transitionEffect({ ...base, outcome: 'Stale', to: doc.status, attemptsIncrement: 0 }),
       };
     case 'InvalidTransition':
       return {
         _tag: 'Write',
         outcome: { _tag: 'InvalidTransition', status: doc.status },
-        effect: transitionEffect({ ...base, outcome: 'invalid-transition', to: doc.status, attemptsIncrement: 0 }),
+        effect: transitionEffect({ ...base, outcome: 'InvalidTransition', to: doc.status, attemptsIncrement: 0 }),
       };
   }
 };

@@ -56,7 +56,7 @@ const alternative = (a: Applied, attempts: OrderFilter['attempts'], attemptsAfte
     key: a.key,
     source: a.source,
     now: a.now,
-    outcome: 'applied',
+    outcome: 'Applied',
     to: a.to,
     attemptsIncrement: a.attemptsIncrement,
     attempts: attemptsAfter,
@@ -133,7 +133,7 @@ export const terminalWrite = (
     key,
     source,
     now,
-    outcome: 'ignored-terminal',
+    outcome: 'IgnoredTerminal',
     to: status,
     attemptsIncrement: 0,
   });

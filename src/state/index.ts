@@ -4,9 +4,23 @@ export { decide, intentOf, optimisticGuard, retriesExhausted } from './transitio
 export type { Decision, Intent, OrderState, RetryPolicy } from './transition-table.js';
 export { eventKeyOf } from '../codecs/index.js';
 export { auditTrail } from './payment-order.js';
-export type { AuditEntry, AuditLine, HistoryEntry, PaymentOrderDocument, ResultSource } from './payment-order.js';
-export { outcomeLabel } from './outcome.js';
-export type { Outcome, OutcomeLabel } from './outcome.js';
+export type {
+  AuditEntry,
+  AuditLine,
+  DispatchDueAt,
+  HistoryEntry,
+  PaymentOrderDocument,
+  ResultSource,
+} from './payment-order.js';
+export {
+  isRedelivery,
+  labelOfRecorded,
+  outcomeLabel,
+  outcomeLabels,
+  outcomeVocabulary,
+  recordedTagOf,
+} from './outcome.js';
+export type { Outcome, OutcomeLabel, RecordedOutcome, RecordedTag } from './outcome.js';
 export { applyEffect, applyPspResult, resolvePspResult } from './apply-psp-result.js';
 export { storeErrorOf } from './store-error.js';
 export type { StoreError } from './store-error.js';

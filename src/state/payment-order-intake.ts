@@ -51,6 +51,7 @@ const planOf = (request: PaymentOrderRequest, now: Date, commandGraceMs: number)
     attempts: 0,
     version: 0,
     checks: 0,
+    // Due for the dispatcher after the grace (DispatchDueAt): the first charge, should intake not record it.
     nextRetryAt: new Date(now.getTime() + commandGraceMs),
     lease: null,
     createdAt: now,

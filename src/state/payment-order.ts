@@ -1,5 +1,6 @@
 import type { PaymentOrderId, PspName, PspStatus } from '../codecs/index.js';
 import type { OrderStatus } from './order-status.js';
+import type { Recorded, RecordedOutcome } from './outcome.js';
 
 /** Where a result came from: the Kafka record that carried it. */
 export interface ResultSource {
@@ -8,8 +9,6 @@ export interface ResultSource {
   readonly offset: string;
   readonly traceId?: string | undefined;
 }
-
-export type RecordedOutcome = 'applied' | 'ignored-terminal' | 'stale' | 'invalid-transition';
 
 /**
  * One audit entry. `from` is not stored: every status change appends an entry, so an entry's `from` is
@@ -36,7 +35,7 @@ export interface HistoryEntry {
 export interface CreatedEntry {
   readonly key: string;
   readonly kind: 'created';
-  readonly outcome: 'applied';
+  readonly outcome: Recorded<'Applied'>;
   readonly to: 'INITIATED';
   readonly appliedAt: Date;
 }
@@ -45,7 +44,7 @@ export interface CreatedEntry {
 export interface DispatchEntry {
   readonly key: string;
   readonly kind: 'claim' | 'dispatch';
-  readonly outcome: 'applied';
+  readonly outcome: Recorded<'Applied'>;
   readonly to: OrderStatus;
   readonly command: string;
   readonly commandKey: string;
@@ -55,6 +54,22 @@ export interface DispatchEntry {
 }
 
 export type AuditEntry = HistoryEntry | CreatedEntry | DispatchEntry;
+
+/**
+ * When the dispatcher must next act on the order, whichever command that is (`nextCommandFor` picks it):
+ * - a retry: `RETRY_PENDING`, after the retry backoff (`transitionEffect`);
+ * - a status check: `PENDING`, `AUTH_REQUIRED`, `CAPTURE_PENDING`, after the check delay (`transitionEffect`);
+ * - the first charge: `INITIATED`, after the intake grace, in case intake could not record it itself
+ *   (`createPaymentOrder`; cleared once it did).
+ * `null` or absent: nothing is due (a terminal order, a command just dispatched, a result that asks for
+ * nothing). The dispatchers claim orders whose time has come, oldest first (`claimableFilter`).
+ *
+ * Stored in the field `nextRetryAt` and indexed under the index `nextRetryAt`, names from when retries were
+ * its only use. They stay: renaming a stored field is a migration (rewrite every open order, build an index
+ * on the new field, claim on both names while workers of two releases share the collection, then drop the
+ * old index), and the name alone does not justify that risk. Read `nextRetryAt` as "dispatch due at".
+ */
+export type DispatchDueAt = Date | null;
 
 export interface PaymentOrderDocument {
   readonly _id: PaymentOrderId;
@@ -73,8 +88,11 @@ export interface PaymentOrderDocument {
   readonly lastErrorCode?: string;
   readonly lastErrorMessage?: string;
   readonly failureReason?: string;
-  /** When the next command for the order is due (a retry, a status check); null or absent: none. */
-  readonly nextRetryAt?: Date | null;
+  /**
+   * When the dispatcher must next act on the order (`DispatchDueAt`): a retry, a status check or an
+   * intake's first charge, not only a retry as the stored name says.
+   */
+  readonly nextRetryAt?: DispatchDueAt;
   /** A retry dispatcher's claim on the order, so that two dispatchers never send the same attempt. */
   readonly lease?: { readonly owner: string; readonly until: Date } | null;
   readonly createdAt: Date;

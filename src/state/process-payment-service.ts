@@ -6,7 +6,8 @@ import { exactWrite, optimisticWrite, terminalWrite, type ConditionalWrite } fro
 import { noResultMemory, type ResultMemory } from './result-memory.js';
 import { eventKeyOf } from '../codecs/index.js';
 import type { Outcome } from './outcome.js';
-import type { HistoryEntry, PaymentOrderDocument, ResultSource } from './payment-order.js';
+import type { PaymentOrderDocument, ResultSource } from './payment-order.js';
+import { outcomeRecordedBy } from './redelivery.js';
 import type { PaymentOrderStore } from './payment-order-store.js';
 import type { StoreError } from './store-error.js';
 import type { RetryPolicy } from './transition-table.js';
@@ -42,47 +43,13 @@ export const roundsOf = <T>(items: readonly T[], orderOf: (t: T) => string): rea
 // A concurrent writer (a rebalance overlap) moved the version between our read and write: read again.
 const maxExactAttempts = 5;
 
-/** How one result of a round is settled before the round's write. */
+/** How one result of a round is resolved (its outcome decided) before the round's write. */
 type Plan =
   | { readonly _tag: 'Known'; readonly outcome: Outcome }
   | { readonly _tag: 'Write'; readonly outcome: Outcome; readonly alternatives: readonly ConditionalWrite[] }
   | { readonly _tag: 'Read' };
 
 const isDecided = (p: Plan): p is Exclude<Plan, { readonly _tag: 'Read' }> => p._tag !== 'Read';
-
-/** The outcome a history entry recorded, when it was recorded for this very record (a redelivery). */
-const recordedOutcome = (
-  entry: HistoryEntry,
-  source: ResultSource,
-  writtenAt: readonly Date[] = [],
-): Outcome | undefined => {
-  if (entry.topic !== source.topic || entry.partition !== source.partition || entry.offset !== source.offset) {
-    return undefined;
-  }
-  // Written by this very call (a round's first write, read back after another result of the round missed):
-  // applied now, not a redelivery.
-  if (writtenAt.some((t) => t.getTime() === entry.appliedAt.getTime())) {
-    const now = recordedOutcome(entry, source);
-    if (now === undefined || !('redelivered' in now)) return now;
-    const { redelivered: _, ...outcome } = now;
-    return outcome;
-  }
-  switch (entry.outcome) {
-    case 'applied':
-      return {
-        _tag: 'Applied',
-        to: entry.to,
-        ...(entry.reason === undefined ? {} : { reason: entry.reason }),
-        redelivered: true,
-      };
-    case 'stale':
-      return { _tag: 'Stale', redelivered: true };
-    case 'ignored-terminal':
-      return { _tag: 'IgnoredTerminal', status: entry.to, redelivered: true };
-    case 'invalid-transition':
-      return { _tag: 'InvalidTransition', status: entry.to, redelivered: true };
-  }
-};
 
 export const processPaymentService = (deps: {
   readonly store: PaymentOrderStore;
@@ -102,7 +69,7 @@ export const processPaymentService = (deps: {
     writtenAt: readonly Date[],
   ): Outcome | undefined => {
     const entry = doc?.history.find((h) => h.key === key);
-    return entry?.kind === 'psp-result' ? recordedOutcome(entry, source, writtenAt) : undefined;
+    return entry?.kind === 'psp-result' ? outcomeRecordedBy(entry, source, writtenAt) : undefined;
   };
 
   /**
@@ -110,7 +77,7 @@ export const processPaymentService = (deps: {
    * write every decision of the round in one round trip, each guarded by the version it was decided on.
    * A concurrent writer (a rebalance overlap) that moved a version makes the round read and decide again.
    */
-  const settleRound = async (
+  const resolveRound = async (
     round: readonly PspResult[],
     keys: readonly string[],
     read: ReadonlyMap<string, PaymentOrderDocument>,
@@ -165,7 +132,7 @@ export const processPaymentService = (deps: {
   const planOf = (r: PspResult, key: string, now: Date, maxAlternatives: number): Plan => {
     const entry = memory.recorded(key);
     if (entry !== undefined)
-      return { _tag: 'Known', outcome: recordedOutcome(entry, r.source) ?? { _tag: 'Duplicate' } };
+      return { _tag: 'Known', outcome: outcomeRecordedBy(entry, r.source) ?? { _tag: 'Duplicate' } };
     const terminal = memory.terminal(r.event.paymentOrderId);
     if (terminal !== undefined) {
       return {
@@ -206,16 +173,16 @@ export const processPaymentService = (deps: {
         if (alternative !== undefined) memory.remember(round[i]?.event.paymentOrderId ?? '', alternative.effect.entry);
       });
       if (decided) return E.right(plans.filter(isDecided).map((p) => p.outcome));
-      // The others are settled: only the results waiting for a read go the slow path, on their own orders.
-      return settleWaiting(round, keys, plans, now);
+      // The others are resolved: only the results waiting for a read go the slow path, on their own orders.
+      return resolveWaiting(round, keys, plans, now);
     }
     const docs = await store.find(round.map((r) => r.event.paymentOrderId))();
     if (E.isLeft(docs)) return docs;
-    return settleRound(round, keys, docs.right, [now]);
+    return resolveRound(round, keys, docs.right, [now]);
   };
 
-  /** Reads and settles the results of a round planned `Read`, once every other result of it is settled. */
-  const settleWaiting = async (
+  /** Reads and resolves the results of a round planned `Read`, once every other result of it is resolved. */
+  const resolveWaiting = async (
     round: readonly PspResult[],
     keys: readonly string[],
     plans: readonly Plan[],
@@ -228,16 +195,16 @@ export const processPaymentService = (deps: {
     const results = waiting.map((i) => round[i] as PspResult);
     const docs = await store.find(results.map((r) => r.event.paymentOrderId))();
     if (E.isLeft(docs)) return docs;
-    const settled = await settleRound(
+    const resolved = await resolveRound(
       results,
       waiting.map((i) => keys[i] ?? ''),
       docs.right,
       [now],
     );
-    if (E.isLeft(settled)) return settled;
+    if (E.isLeft(resolved)) return resolved;
     const outcomes = plans.map((p) => (p._tag === 'Read' ? undefined : p.outcome));
     waiting.forEach((index, j) => {
-      outcomes[index] = settled.right[j];
+      outcomes[index] = resolved.right[j];
     });
     return E.right(outcomes as Outcome[]);
   };
@@ -251,13 +218,13 @@ export const processPaymentService = (deps: {
       const outcomes: Outcome[] = new Array<Outcome>(results.length);
       for (const indexes of rounds) {
         const round = indexes.map((i) => results[i] as PspResult);
-        const settled = await processRound(
+        const resolved = await processRound(
           round,
           round.map((r) => eventKeyOf(r.event)),
         );
-        if (E.isLeft(settled)) return settled;
+        if (E.isLeft(resolved)) return resolved;
         indexes.forEach((index, j) => {
-          outcomes[index] = settled.right[j] as Outcome;
+          outcomes[index] = resolved.right[j] as Outcome;
         });
       }
       return E.right(outcomes);

@@ -11,7 +11,10 @@ import { isTerminal, nonTerminalStatuses } from './order-status.js';
 import type { DispatchEntry, PaymentOrderDocument } from './payment-order.js';
 import { storeErrorOf, type StoreError } from './store-error.js';
 
-/** The claim rule: a due command, an open order, and no live lease held by another dispatcher. */
+/**
+ * The claim rule: a due command (`nextRetryAt`, the dispatch due time of a retry, a status check or an
+ * intake's first charge: `DispatchDueAt`), an open order, and no live lease held by another dispatcher.
+ */
 export const isClaimable = (doc: Pick<PaymentOrderDocument, 'status' | 'nextRetryAt' | 'lease'>, now: Date): boolean =>
   !isTerminal(doc.status) &&
   doc.nextRetryAt != null &&

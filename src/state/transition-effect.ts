@@ -2,7 +2,8 @@ import type { PspResultUpdateEvent } from '../codecs/index.js';
 import { backoffDelay } from '../operators/backoff.js';
 import type { OrderStatus } from './order-status.js';
 import type { Schedule } from './transition-table.js';
-import type { HistoryEntry, RecordedOutcome, ResultSource } from './payment-order.js';
+import { recordedOutcomeOf, type RecordedTag } from './outcome.js';
+import type { DispatchDueAt, HistoryEntry, ResultSource } from './payment-order.js';
 
 /**
  * The change one PSP result makes to an order document: what the MongoDB update writes and what the
@@ -18,8 +19,8 @@ export interface TransitionEffect {
     readonly lastErrorCode?: string;
     readonly lastErrorMessage?: string;
     readonly failureReason?: string;
-    /** When the next command (retry, status check) is due; null: none. */
-    readonly nextRetryAt?: Date | null;
+    /** When the dispatcher must next act (a retry, a status check; see `DispatchDueAt`); null: never. */
+    readonly nextRetryAt?: DispatchDueAt;
     /** A dispatcher's claim; every applied result releases it. */
     readonly lease?: null;
   };
@@ -28,7 +29,8 @@ export interface TransitionEffect {
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
-const nextDue = (to: OrderStatus, attempts: number, schedule: Schedule, now: Date): Date | null => {
+/** When the dispatcher must act on an order a result moved to `to`: a retry, a status check, or never. */
+const nextDue = (to: OrderStatus, attempts: number, schedule: Schedule, now: Date): DispatchDueAt => {
   if (to === 'RETRY_PENDING')
     return new Date(now.getTime() + backoffDelay(schedule.retryBackoff, attempts, schedule.random));
   if (to === 'PENDING' || to === 'AUTH_REQUIRED' || to === 'CAPTURE_PENDING') {
@@ -42,21 +44,22 @@ export const transitionEffect = (args: {
   readonly key: string;
   readonly source: ResultSource;
   readonly now: Date;
-  readonly outcome: RecordedOutcome;
+  /** The outcome the entry records (spelled in history as `outcomeVocabulary` says). */
+  readonly outcome: RecordedTag;
   readonly to: OrderStatus;
   readonly attemptsIncrement: number;
   readonly reason?: string | undefined;
-  /** Attempts after this result, and the schedule that turns them into `nextRetryAt`. */
+  /** Attempts after this result, and the schedule that turns them into `nextRetryAt` (`DispatchDueAt`). */
   readonly attempts?: number;
   readonly schedule?: Schedule | undefined;
 }): TransitionEffect => {
   const { event, source } = args;
-  const applied = args.outcome === 'applied';
+  const applied = args.outcome === 'Applied';
   // Built field by field, in the stored order, without undefined fields (this runs for every write built).
   const entry = {
     key: args.key,
     kind: 'psp-result',
-    outcome: args.outcome,
+    outcome: recordedOutcomeOf(args.outcome),
     to: args.to,
     pspStatus: event.pspStatus,
   } as Writable<HistoryEntry>;

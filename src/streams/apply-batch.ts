@@ -4,7 +4,7 @@ import { applyResults, type ApplyResultsDeps } from './apply-results.js';
 import type { ConsumedMessage, Processed } from './consumed-message.js';
 import { deadLetterRejected, type DeadLetterPublish } from './dead-letter-rejected.js';
 import { decodeBatch, type DecodeMessage } from './decode-batch.js';
-import { settleUnknownOrders } from './settle-unknown-orders.js';
+import { waitForUnknownOrders } from './wait-for-unknown-orders.js';
 import type { StoreVerdict } from './store-verdict.js';
 
 export interface ApplyBatchDeps extends ApplyResultsDeps {
@@ -16,7 +16,7 @@ export interface ApplyBatchDeps extends ApplyResultsDeps {
 }
 
 /**
- * One lane batch, start to finish: decode → apply → settle unknown orders → dead-letter.
+ * One lane batch, start to finish: decode → apply → wait for unknown orders → dead-letter.
  * Emits one `Processed` per message, all at the end, once everything is durable.
  */
 export const applyBatch = (batch: readonly ConsumedMessage[], deps: ApplyBatchDeps): Observable<Processed> =>
@@ -25,7 +25,7 @@ export const applyBatch = (batch: readonly ConsumedMessage[], deps: ApplyBatchDe
     const verdicts$ =
       decoded.length === 0
         ? of<readonly StoreVerdict[]>([])
-        : settleUnknownOrders(decoded, {
+        : waitForUnknownOrders(decoded, {
             apply: (items) => applyResults(items, deps),
             unknownOrder: { retries: deps.unknownOrderRetries, backoff: deps.unknownOrderBackoff },
             random: deps.retry.random,

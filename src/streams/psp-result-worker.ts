@@ -34,7 +34,7 @@ export interface PspResultWorkerDeps {
  *   → lanes: one per partition, micro-batches in offset order               lanes.ts
  *   → decode                                                                decode-batch.ts
  *   → apply in the store, transient errors retried                          apply-results.ts
- *   → settle unknown orders: wait for the order, with backoff               settle-unknown-orders.ts
+ *   → wait for unknown orders: applied again, with backoff                  wait-for-unknown-orders.ts
  *   → dead-letter what cannot be applied                                    dead-letter-rejected.ts
  *   → ledger: a message done once applied or dead-lettered                  offset-ledger.ts
  *   → commit what is done, by interval or count, on revoke and at the end   commit-offsets.ts

@@ -1,7 +1,7 @@
 import type { BackoffPolicy } from '../operators/backoff.js';
 import type { RetryPolicy } from '../state/index.js';
 import type { RetryDispatchConfig } from '../state/retry-dispatch-service.js';
-import type { UnknownOrderPolicy } from './settle-unknown-orders.js';
+import type { UnknownOrderPolicy } from './wait-for-unknown-orders.js';
 
 /**
  * Every policy of the worker in one typed object: built once from the decoded environment

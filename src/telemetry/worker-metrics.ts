@@ -1,19 +1,13 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DecodeFailureReason } from '../codecs/index.js';
-import type { OutcomeLabel } from '../state/index.js';
+import { outcomeLabels, type OutcomeLabel } from '../state/index.js';
 
-/** Every value the `outcome` label takes: a redelivered record whose effect was already recorded is `redelivered`. */
-export const processedOutcomes = [
-  'applied',
-  'duplicate',
-  'stale',
-  'ignored_terminal',
-  'invalid_transition',
-  'unknown_order',
-  'redelivered',
-  'dead_lettered',
-] as const satisfies readonly (OutcomeLabel | 'redelivered' | 'dead_lettered')[];
-export type ProcessedOutcome = (typeof processedOutcomes)[number];
+/**
+ * Every value the `outcome` label takes: each outcome's label (`outcomeVocabulary`, src/state/outcome.ts),
+ * then `redelivered` for a redelivered record whose effect was already recorded, and `dead_lettered`.
+ */
+export type ProcessedOutcome = OutcomeLabel | 'redelivered' | 'dead_lettered';
+export const processedOutcomes: readonly ProcessedOutcome[] = [...outcomeLabels, 'redelivered', 'dead_lettered'];
 
 /** Every reason a PSP result is dead-lettered for (the `dlq-reason` header). */
 export const deadLetterReasons = [

@@ -1,6 +1,5 @@
 import { headerValue, type PspResultUpdateEvent } from '../codecs/index.js';
-import { isRedelivery } from '../state/outcome.js';
-import { outcomeLabel, type Outcome } from '../state/index.js';
+import { isRedelivery, outcomeLabel, type Outcome } from '../state/index.js';
 import type { Logger } from './logger.js';
 import { startBatchSpan, type Span } from './trace-context.js';
 import { failureReasonOf, type WorkerMetrics } from './worker-metrics.js';

@@ -15,8 +15,8 @@ import {
   type StoreAnswer,
 } from '../support/lane-records.js';
 
-// The lane batch as a whole (decode → apply → settle unknown orders → dead-letter). Each stage's own
-// behaviour is specified beside it: decode-batch, apply-results, settle-unknown-orders, dead-letter-rejected.
+// The lane batch as a whole (decode → apply → wait for unknown orders → dead-letter). Each stage's own
+// behaviour is specified beside it: decode-batch, apply-results, wait-for-unknown-orders, dead-letter-rejected.
 describe('applyBatch', () => {
   it('applies a batch in one store call, results in offset order, one Applied per message once the write resolved', () => {
     const scheduler = newScheduler();

@@ -8,7 +8,7 @@ import { parse, stringify } from 'yaml';
 import type { PaymentOrderId } from '../../src/codecs/index.js';
 import { ensureTopics } from '../../src/kafka/topics.js';
 import { simulatorCollections } from '../../src/publisher/psp/index.js';
-import { isTerminal, type PaymentOrderDocument } from '../../src/state/index.js';
+import { isTerminal, labelOfRecorded, type PaymentOrderDocument } from '../../src/state/index.js';
 import { latencyBuckets } from '../../src/telemetry/worker-metrics.js';
 import { freePort } from '../../src/stack/free-port.js';
 import { hostileMessages } from '../support/hostile-messages.js';
@@ -255,7 +255,7 @@ describe.skipIf(prometheusBin === '')('the dashboard and alert rules on a real P
 
     // ---- the truth, from MongoDB and Kafka ----
     const history = docs.flatMap((d) => d.history.filter((h) => h.kind === 'psp-result'));
-    const countOutcome = (o: string) => history.filter((h) => 'outcome' in h && h.outcome === o).length;
+    const countOutcome = (o: string) => history.filter((h) => labelOfRecorded(h.outcome) === o).length;
     const dlq = await readWholeTopic(kafka, admin, names.resultsDlq);
     const dlqByReason: Record<string, number> = {};
     for (const m of dlq) {
@@ -270,8 +270,8 @@ describe.skipIf(prometheusBin === '')('the dashboard and alert rules on a real P
     const truth = {
       applied: countOutcome('applied'),
       stale: countOutcome('stale'),
-      ignored_terminal: countOutcome('ignored-terminal'),
-      invalid_transition: countOutcome('invalid-transition'),
+      ignored_terminal: countOutcome('ignored_terminal'),
+      invalid_transition: countOutcome('invalid_transition'),
       dead_lettered: dlq.length,
       orders_created: orders,
       charges: charges.reduce((a, c) => a + c.count, 0),

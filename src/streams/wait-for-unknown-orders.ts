@@ -9,7 +9,7 @@ export interface UnknownOrderPolicy {
   readonly backoff: BackoffPolicy;
 }
 
-export interface SettleUnknownOrdersDeps {
+export interface WaitForUnknownOrdersDeps {
   /** The apply stage. */
   readonly apply: (items: readonly Decoded[]) => Observable<readonly StoreVerdict[]>;
   readonly unknownOrder: UnknownOrderPolicy;
@@ -18,13 +18,13 @@ export interface SettleUnknownOrdersDeps {
 }
 
 /**
- * The unknown-order stage: results whose order does not exist yet are applied again after a backoff, in
+ * The unknown-order wait: results whose order does not exist yet are applied again after a backoff, in
  * their batch order, until the order exists or the retries are spent; then they are to be dead-lettered as
  * `unknown-order`. Emits the batch's verdicts once, in batch order.
  */
-export const settleUnknownOrders = (
+export const waitForUnknownOrders = (
   items: readonly Decoded[],
-  deps: SettleUnknownOrdersDeps,
+  deps: WaitForUnknownOrdersDeps,
   attempt = 1,
 ): Observable<readonly StoreVerdict[]> =>
   deps.apply(items).pipe(
@@ -48,7 +48,7 @@ export const settleUnknownOrders = (
       const delay = backoffDelay(deps.unknownOrder.backoff, attempt, deps.random);
       const retried = unknown.map((s) => s.item);
       return timer(delay, deps.scheduler).pipe(
-        mergeMap(() => settleUnknownOrders(retried, deps, attempt + 1)),
+        mergeMap(() => waitForUnknownOrders(retried, deps, attempt + 1)),
         map((again) => {
           const byOffset = new Map(again.map((s) => [s.item.message.offset, s]));
           return verdicts.map((s) => byOffset.get(s.item.message.offset) ?? s);

@@ -3,7 +3,7 @@ import { map, of, tap, type Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { Processed } from '../../src/streams/consumed-message.js';
 import { applyBatch } from '../../src/streams/apply-batch.js';
-import { settleUnknownOrders, type SettleUnknownOrdersDeps } from '../../src/streams/settle-unknown-orders.js';
+import { waitForUnknownOrders, type WaitForUnknownOrdersDeps } from '../../src/streams/wait-for-unknown-orders.js';
 import type { Decoded, StoreVerdict } from '../../src/streams/store-verdict.js';
 import { depsOf, fakeDeadLetterTopic, fakeStore, newScheduler, outcomesFor } from '../support/lane-batch.js';
 import { applied, consumed, eventFor, label, unknownOrder, decodedItems } from '../support/lane-records.js';
@@ -29,11 +29,11 @@ const verdicts = (items: readonly Decoded[], unknown: readonly string[] = []): r
     outcome: unknown.includes(item.event.paymentOrderId) ? unknownOrder : applied,
   }));
 
-const settleDeps = (
+const waitDeps = (
   scheduler: TestScheduler,
-  apply: SettleUnknownOrdersDeps['apply'],
+  apply: WaitForUnknownOrdersDeps['apply'],
   retries = 2,
-): SettleUnknownOrdersDeps => ({
+): WaitForUnknownOrdersDeps => ({
   apply,
   // waits: 50, 100, 200 ms… with random 0.5
   unknownOrder: { retries, backoff: { baseMs: 100, capMs: 10_000 } },
@@ -44,7 +44,7 @@ const settleDeps = (
 const verdictLabel = (v: StoreVerdict): string =>
   v._tag === 'Applied' ? `${v.item.message.offset}:${v.outcome._tag}` : `${v.item.message.offset}:${v.reason}`;
 
-describe('settleUnknownOrders', () => {
+describe('waitForUnknownOrders', () => {
   it('passes the verdicts through after one apply when every order exists', () => {
     const scheduler = newScheduler();
     const { apply, calls } = fakeApply(scheduler, (items) =>
@@ -52,7 +52,7 @@ describe('settleUnknownOrders', () => {
     );
     scheduler.run(({ expectObservable }) => {
       expectObservable(
-        settleUnknownOrders(decodedItems([10, 'po-1'], [11, 'po-2']), settleDeps(scheduler, apply)).pipe(
+        waitForUnknownOrders(decodedItems([10, 'po-1'], [11, 'po-2']), waitDeps(scheduler, apply)).pipe(
           map((vs) => vs.map(verdictLabel)),
         ),
       ).toBe('-(a|)', { a: ['10:Applied', '11:Applied'] });
@@ -65,9 +65,9 @@ describe('settleUnknownOrders', () => {
     const { apply, calls } = fakeApply(scheduler, (items, call) => of(verdicts(items, call === 1 ? ['po-late'] : [])));
     scheduler.run(({ expectObservable }) => {
       expectObservable(
-        settleUnknownOrders(
+        waitForUnknownOrders(
           decodedItems([10, 'po-1'], [11, 'po-late'], [12, 'po-3']),
-          settleDeps(scheduler, apply),
+          waitDeps(scheduler, apply),
         ).pipe(map((vs) => vs.map(verdictLabel))),
       ).toBe('50ms (a|)', { a: ['10:Applied', '11:Applied', '12:Applied'] });
     });
@@ -82,7 +82,7 @@ describe('settleUnknownOrders', () => {
     const bug = new TypeError('x is undefined');
     const { apply, calls } = fakeApply(scheduler, () => scheduler.createColdObservable('--#', undefined, bug));
     scheduler.run(({ expectObservable }) => {
-      expectObservable(settleUnknownOrders(decodedItems([10, 'po-1']), settleDeps(scheduler, apply))).toBe(
+      expectObservable(waitForUnknownOrders(decodedItems([10, 'po-1']), waitDeps(scheduler, apply))).toBe(
         '--#',
         undefined,
         bug,
@@ -95,7 +95,7 @@ describe('settleUnknownOrders', () => {
     const scheduler = newScheduler();
     const { apply, calls } = fakeApply(scheduler, (items) => of(verdicts(items, ['po-x'])));
     scheduler.run(({ expectObservable }) => {
-      expectObservable(settleUnknownOrders(decodedItems([10, 'po-x']), settleDeps(scheduler, apply)), '^ 20ms !').toBe(
+      expectObservable(waitForUnknownOrders(decodedItems([10, 'po-x']), waitDeps(scheduler, apply)), '^ 20ms !').toBe(
         '-',
       );
     });
