@@ -4,7 +4,9 @@ import { decodeEnv, describeEnv } from '../config/env-spec.js';
 import { executorEnv } from '../config/executor-env.js';
 import { kafkaSecurityFailureOf } from '../kafka/security-failure.js';
 import { createLogger } from '../telemetry/logger.js';
-import { generatedCommands, runExecutorBatch, runExecutorService } from './run-executor.js';
+import { generatedCommands } from '../publisher/generated-commands.js';
+import { runExecutorBatch } from './executor-batch.js';
+import { runExecutorService } from './run-executor.js';
 import { orExplainInvalidEnv } from './explain-invalid-env.js';
 import { StartUpAborted } from './start-up.js';
 

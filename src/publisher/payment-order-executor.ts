@@ -1,36 +1,22 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { defer, finalize, from, mergeMap, type Observable, of, throwError } from 'rxjs';
-import { encodePspResultUpdate, eventKeyOf, type PaymentOrderId, type PspResultUpdateEvent } from '../codecs/index.js';
+import {
+  encodePspResultUpdate,
+  eventKeyOf,
+  type PaymentOrderCommand,
+  type PaymentOrderId,
+  type PspResultUpdateEvent,
+} from '../codecs/index.js';
 import { retryTransient, type RetryDeps } from '../operators/retry-transient.js';
 import type { OutboxEntry } from '../outbox/outbox-entry.js';
 import type { OutboxStore } from '../outbox/outbox-store.js';
 import type { PspAnswer, PspClient, PspName } from './psp-client.js';
+import type { TracedCommand } from './traced-command.js';
 
-/** Execute one payment order (one attempt) at a PSP. */
-export interface ExecutePaymentOrder {
-  readonly kind?: 'charge';
-  readonly paymentOrderId: PaymentOrderId;
-  readonly amount: number;
-  readonly currency: string;
-  readonly psp: PspName;
-  readonly attempt: number;
-  readonly traceparent?: string | undefined;
-}
-
-/** Ask the PSP how a payment it left pending ended. */
-export interface CheckPaymentStatus {
-  readonly kind: 'status-check';
-  readonly paymentOrderId: PaymentOrderId;
-  readonly psp: PspName;
-  readonly pspReference: string;
-  readonly check: number;
-  readonly traceparent?: string | undefined;
-}
-
-export type ExecutorTask = ExecutePaymentOrder | CheckPaymentStatus;
-
+/** A command carried out: its result is durably in the outbox, traced by the execution's own span. */
 export interface Executed {
-  readonly command: ExecutorTask;
+  readonly command: PaymentOrderCommand;
+  readonly traceparent: string | undefined;
   readonly event: PspResultUpdateEvent;
   readonly entry: OutboxEntry;
 }
@@ -44,37 +30,51 @@ export interface ExecutorDeps {
   readonly now: () => Date;
   readonly retry: RetryDeps;
   /** Opens the trace of one execution: its `traceparent` travels with the result, `end` closes it. */
-  readonly traceExecution: (command: ExecutorTask) => {
+  readonly traceExecution: (traced: TracedCommand) => {
     readonly traceparent: string | undefined;
     readonly end: (answer: PspAnswer | undefined) => void;
   };
 }
 
 /** The PSP's idempotency key (Stripe's `Idempotency-Key`, Adyen's `idempotency-key`): one per attempt. */
-export const idempotencyKeyOf = (c: Pick<ExecutePaymentOrder, 'paymentOrderId' | 'attempt'>): string =>
+export const idempotencyKeyOf = (c: { readonly paymentOrderId: PaymentOrderId; readonly attempt: number }): string =>
   `${c.paymentOrderId}:${c.attempt}`;
 
-/** One PSP answer is one fact: a task run twice (a crash, a redelivery) records its result once. */
-export const resultDedupKeyOf = (task: ExecutorTask): string =>
-  task.kind === 'status-check'
-    ? `psp-result:status-check:${task.paymentOrderId}:${task.check}`
-    : `psp-result:${idempotencyKeyOf(task)}`;
+/** One PSP answer is one fact: a command run twice (a crash, a redelivery) records its result once. */
+export const resultDedupKeyOf = (command: PaymentOrderCommand): string => {
+  switch (command.type) {
+    case 'PaymentOrderCreated':
+    case 'PaymentOrderRetryRequested':
+      return `psp-result:${idempotencyKeyOf(command)}`;
+    case 'PaymentOrderStatusCheckRequested':
+      return `psp-result:status-check:${command.paymentOrderId}:${command.check}`;
+  }
+};
+
+/** The PSP call a command asks for: a charge (one attempt), or how a payment it left pending ended. */
+const askPsp = (client: PspClient, command: PaymentOrderCommand, signal: AbortSignal): Promise<PspAnswer> => {
+  switch (command.type) {
+    case 'PaymentOrderCreated':
+    case 'PaymentOrderRetryRequested':
+      return client.charge(
+        {
+          paymentOrderId: command.paymentOrderId,
+          amount: command.amount,
+          currency: command.currency,
+          idempotencyKey: idempotencyKeyOf(command),
+        },
+        signal,
+      );
+    case 'PaymentOrderStatusCheckRequested':
+      return client.getStatus(command.pspReference, signal);
+  }
+};
 
 /** Whatever goes wrong at the PSP, the executor turns it into a result: a timeout never hangs it. */
-const callPsp = async (client: PspClient, task: ExecutorTask, timeoutMs: number): Promise<PspAnswer> => {
+const callPsp = async (client: PspClient, command: PaymentOrderCommand, timeoutMs: number): Promise<PspAnswer> => {
   const signal = AbortSignal.timeout(timeoutMs);
   try {
-    return task.kind === 'status-check'
-      ? await client.getStatus(task.pspReference, signal)
-      : await client.charge(
-          {
-            paymentOrderId: task.paymentOrderId,
-            amount: task.amount,
-            currency: task.currency,
-            idempotencyKey: idempotencyKeyOf(task),
-          },
-          signal,
-        );
+    return await askPsp(client, command, signal);
   } catch (error) {
     if (signal.aborted) {
       return { pspStatus: 'TIMEOUT', errorCode: 'psp_timeout', errorMessage: `no answer within ${timeoutMs} ms` };
@@ -89,14 +89,14 @@ const callPsp = async (client: PspClient, task: ExecutorTask, timeoutMs: number)
 
 export const outboxEntryOf = (
   event: PspResultUpdateEvent,
-  task: ExecutorTask,
+  { command, traceparent }: TracedCommand,
   topic: string,
   now: Date,
 ): OutboxEntry => {
-  const record = encodePspResultUpdate(event, task.traceparent ? { traceparent: task.traceparent } : {});
+  const record = encodePspResultUpdate(event, traceparent ? { traceparent } : {});
   return {
     _id: eventKeyOf(event),
-    dedupKey: resultDedupKeyOf(task),
+    dedupKey: resultDedupKeyOf(command),
     topic,
     key: record.key,
     value: record.value,
@@ -107,33 +107,35 @@ export const outboxEntryOf = (
 };
 
 /**
- * PaymentOrderExecutor: calls the PSP for each task and records the result in the outbox, from which
+ * PaymentOrderExecutor: calls the PSP for each command and records the result in the outbox, from which
  * the relay publishes it. It holds no business rule about payment state: it reports what the PSP said.
  */
 export const executePaymentOrders =
   (deps: ExecutorDeps) =>
-  (tasks$: Observable<ExecutorTask>): Observable<Executed> =>
-    tasks$.pipe(
+  (commands$: Observable<TracedCommand>): Observable<Executed> =>
+    commands$.pipe(
       mergeMap((untraced) => {
         const trace = deps.traceExecution(untraced);
-        const task = trace.traceparent === undefined ? untraced : { ...untraced, traceparent: trace.traceparent };
+        const traced: TracedCommand =
+          trace.traceparent === undefined ? untraced : { ...untraced, traceparent: trace.traceparent };
+        const { command, traceparent } = traced;
         let answered: PspAnswer | undefined;
-        return defer(() => from(callPsp(deps.pspFor(task.psp), task, deps.pspTimeoutMs))).pipe(
+        return defer(() => from(callPsp(deps.pspFor(command.psp), command, deps.pspTimeoutMs))).pipe(
           mergeMap((answer) => {
             answered = answer;
             const event: PspResultUpdateEvent = {
-              paymentOrderId: task.paymentOrderId,
+              paymentOrderId: command.paymentOrderId,
               pspStatus: answer.pspStatus,
               eventTime: deps.now(),
               ...(answer.pspReference === undefined ? {} : { pspReference: answer.pspReference }),
               ...(answer.errorCode === undefined ? {} : { errorCode: answer.errorCode }),
               ...(answer.errorMessage === undefined ? {} : { errorMessage: answer.errorMessage.slice(0, 1024) }),
             };
-            const entry = outboxEntryOf(event, task, deps.resultTopic, deps.now());
+            const entry = outboxEntryOf(event, traced, deps.resultTopic, deps.now());
             return retryTransient(() => defer(deps.outbox.record([entry])), deps.retry).pipe(
               mergeMap((r) =>
                 E.isRight(r)
-                  ? of({ command: task, event, entry })
+                  ? of({ command, traceparent, event, entry })
                   : throwError(() => new Error(`outbox refused a result: ${r.left.message}`, { cause: r.left })),
               ),
             );

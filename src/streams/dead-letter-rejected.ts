@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { concat, from, mergeMap, throwError, type Observable } from 'rxjs';
+import { concat, from, mergeMap, of, throwError, type Observable } from 'rxjs';
 import type { PspResultUpdateEvent } from '../codecs/index.js';
 import { retryTransient, type Retryable, type RetryDeps } from '../operators/retry-transient.js';
 import type { DeadLetter, Processed } from './consumed-message.js';
@@ -14,6 +14,19 @@ export interface DeadLetterRejectedDeps {
   /** Transient refusals of the dead-letter topic are retried with this backoff for as long as it takes. */
   readonly retry: RetryDeps;
 }
+
+/**
+ * The letters in one publish, transient refusals retried for as long as it takes; emits once they are kept.
+ * A dead-letter topic that refuses for good errors: nothing past a message we could not keep may be committed.
+ */
+export const deadLetterAll = (letters: readonly DeadLetter[], deps: DeadLetterRejectedDeps): Observable<void> =>
+  retryTransient(() => deps.deadLetter(letters), deps.retry).pipe(
+    mergeMap((sent) =>
+      E.isLeft(sent)
+        ? throwError(() => new Error(`dead-letter publish failed: ${sent.left.message}`, { cause: sent.left }))
+        : of(undefined),
+    ),
+  );
 
 /**
  * The dead-letter stage: what did not decode and what the store rejected go to the dead-letter topic in one
@@ -39,12 +52,11 @@ export const deadLetterRejected = (
     }
   }
   if (letters.length === 0) return from(processed);
-  return retryTransient(() => deps.deadLetter(letters.map((l) => l.letter)), deps.retry).pipe(
-    mergeMap((sent) => {
-      if (E.isLeft(sent)) {
-        // The dead-letter topic refused for good: stop rather than commit past a message we could not keep.
-        return throwError(() => new Error(`dead-letter publish failed: ${sent.left.message}`, { cause: sent.left }));
-      }
+  return deadLetterAll(
+    letters.map((l) => l.letter),
+    deps,
+  ).pipe(
+    mergeMap(() => {
       const lettered = letters.map((l): Processed =>
         l.event === undefined
           ? { _tag: 'DeadLettered', letter: l.letter }

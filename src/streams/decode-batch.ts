@@ -6,19 +6,22 @@ import {
   type PspResultUpdateEvent,
 } from '../codecs/index.js';
 import type { ConsumedMessage, DeadLetter } from './consumed-message.js';
-import type { Decoded } from './store-verdict.js';
 
-export type DecodeMessage = (message: ConsumedMessage) => E.Either<DecodeFailure, PspResultUpdateEvent>;
+/** Reads what a record carries: a result update for the worker (the default), a command for the executor. */
+export type DecodeMessage<A = PspResultUpdateEvent> = (message: ConsumedMessage) => E.Either<DecodeFailure, A>;
 
-/** A lane batch decoded: the events for the store, and a letter for each message that does not decode. */
-export interface DecodedBatch {
-  readonly decoded: readonly Decoded[];
+/** A lane batch decoded: what each valid message carries (`event`), and a letter for each one that does not decode. */
+export interface DecodedBatch<A = PspResultUpdateEvent> {
+  readonly decoded: readonly { readonly message: ConsumedMessage; readonly event: A }[];
   readonly invalid: readonly DeadLetter[];
 }
 
-/** The decode stage: each message becomes an event or a letter with its stable reason, in batch order. */
-export const decodeBatch = (batch: readonly ConsumedMessage[], decode: DecodeMessage): DecodedBatch => {
-  const decoded: Decoded[] = [];
+/** The decode stage: each message becomes what it carries or a letter with its stable reason, in batch order. */
+export const decodeBatch = <A = PspResultUpdateEvent>(
+  batch: readonly ConsumedMessage[],
+  decode: DecodeMessage<A>,
+): DecodedBatch<A> => {
+  const decoded: { readonly message: ConsumedMessage; readonly event: A }[] = [];
   const invalid: DeadLetter[] = [];
   for (const message of batch) {
     const result = decode(message);

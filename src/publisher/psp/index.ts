@@ -3,11 +3,19 @@ export { keyedCharacters, keyedRandom } from './keyed-random.js';
 export { abortableDelay } from './abortable-delay.js';
 export { inMemoryIdempotency } from './idempotency-memory.js';
 export type { IdempotencyMemory, StoredAnswer } from './idempotency-memory.js';
-export { defaultSimulation, simulation, timeoutStallMs, validateSimulation } from './simulation.js';
+export {
+  defaultSimulation,
+  flakyRates,
+  simulation,
+  simulationProfiles,
+  timeoutStallMs,
+  validateSimulation,
+} from './simulation.js';
 export type {
   Simulation,
   SimulationLatency,
   SimulationOverrides,
+  SimulationProfile,
   SimulationRates,
   SimulationSettings,
 } from './simulation.js';

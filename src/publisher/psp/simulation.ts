@@ -60,6 +60,22 @@ export const defaultSimulation: SimulationSettings = Object.freeze({
   }),
 });
 
+/** About 30% retryable answers and 10% check-later ones: the loop's hard case (`PSP_SIM_PROFILE=flaky`). */
+export const flakyRates: SimulationRates = Object.freeze({
+  decline: 0.06,
+  insufficientFunds: 0.02,
+  timeout: 0.05,
+  serverError: 0.15,
+  rateLimit: 0.1,
+  pending: 0.05,
+  authRequired: 0.03,
+  capturePending: 0.02,
+});
+
+/** The rates of each named profile: `default` is `defaultSimulation`'s. */
+export const simulationProfiles = Object.freeze({ default: defaultSimulation.rates, flaky: flakyRates });
+export type SimulationProfile = keyof typeof simulationProfiles;
+
 /** A charge that gets no answer stalls this long: past any sensible caller timeout. */
 export const timeoutStallMs = 60_000;
 
