@@ -8,10 +8,11 @@ import {
   type Outcome,
 } from '../../src/state/index.js';
 import { recordedOutcomeOf } from '../../src/state/outcome.js';
+import { outcomeLabelContract } from '../support/outcome-labels.js';
 
-// The one outcome vocabulary (src/state/outcome.ts). Its words are contracts, so they are written out here
-// literally: the labels are Prometheus label values that dashboards and alert rules select on, the recorded
-// spellings are what every stored history entry holds.
+// The one outcome vocabulary (src/state/outcome.ts). Its words are contracts, so they are written out
+// literally: the labels (test/support/outcome-labels.ts) are Prometheus label values that dashboards and alert
+// rules select on, the recorded spellings (here) are what every stored history entry holds.
 
 const everyOutcome: readonly Outcome[] = [
   { _tag: 'Applied', to: 'PENDING' },
@@ -24,14 +25,7 @@ const everyOutcome: readonly Outcome[] = [
 
 describe('the outcome vocabulary', () => {
   it('names every outcome by the label the metrics have always used', () => {
-    expect(everyOutcome.map(outcomeLabel)).toEqual([
-      'applied',
-      'duplicate',
-      'stale',
-      'ignored_terminal',
-      'invalid_transition',
-      'unknown_order',
-    ]);
+    expect(everyOutcome.map(outcomeLabel)).toEqual(outcomeLabelContract);
     expect(outcomeLabels).toEqual(everyOutcome.map(outcomeLabel));
     expect(Object.keys(outcomeVocabulary)).toEqual(everyOutcome.map((o) => o._tag));
   });

@@ -1,5 +1,5 @@
-import { eventKeyOf, type PaymentOrderId, type PspResultUpdateEvent } from '../../src/codecs/index.js';
-import type { Outcome, ResultSource } from '../../src/state/index.js';
+import { eventKeyOf, type PaymentOrderId, type PspResultUpdateEvent, type PspStatus } from '../../src/codecs/index.js';
+import type { OrderStatus, Outcome, ResultSource } from '../../src/state/index.js';
 import { at, fixedNow } from './fixtures.js';
 
 /** One result an order recorded: the record that carried it, and what a redelivery of it must answer. */
@@ -19,43 +19,44 @@ export const storedBeforeOneVocabulary = (
   id: PaymentOrderId,
 ): { readonly doc: Record<string, unknown>; readonly results: readonly StoredResult[] } => {
   const topic = 'psp-result-updates';
-  const record = (offset: number): ResultSource => ({ topic, partition: 2, offset: String(offset) });
-  const results: readonly (StoredResult & { readonly recorded: string; readonly to: string })[] = [
-    {
-      event: { paymentOrderId: id, pspStatus: 'CAPTURE_PENDING', eventTime: at(1) },
-      source: record(11),
-      recorded: 'applied',
+  // status and event time (seconds) of each result, its offset, the outcome as stored, and the status after it.
+  const stored = (
+    pspStatus: PspStatus,
+    seconds: number,
+    offset: number,
+    recorded: string,
+    to: OrderStatus,
+    redelivered: Outcome,
+  ) => ({
+    event: {
+      paymentOrderId: id,
+      pspStatus,
+      eventTime: at(seconds),
+      ...(pspStatus === 'SUCCESSFUL' ? { pspReference: 'psp-ref-1' } : {}),
+    },
+    source: { topic, partition: 2, offset: String(offset) },
+    recorded,
+    to,
+    redelivered,
+  });
+  const results = [
+    stored('CAPTURE_PENDING', 1, 11, 'applied', 'CAPTURE_PENDING', {
+      _tag: 'Applied',
       to: 'CAPTURE_PENDING',
-      redelivered: { _tag: 'Applied', to: 'CAPTURE_PENDING', redelivered: true },
-    },
-    {
-      event: { paymentOrderId: id, pspStatus: 'AUTH_REQUIRED', eventTime: at(2) },
-      source: record(12),
-      recorded: 'invalid-transition',
-      to: 'CAPTURE_PENDING',
-      redelivered: { _tag: 'InvalidTransition', status: 'CAPTURE_PENDING', redelivered: true },
-    },
-    {
-      event: { paymentOrderId: id, pspStatus: 'PENDING', eventTime: at(0) },
-      source: record(13),
-      recorded: 'stale',
-      to: 'CAPTURE_PENDING',
-      redelivered: { _tag: 'Stale', redelivered: true },
-    },
-    {
-      event: { paymentOrderId: id, pspStatus: 'SUCCESSFUL', eventTime: at(3), pspReference: 'psp-ref-1' },
-      source: record(14),
-      recorded: 'applied',
-      to: 'SUCCESSFUL',
-      redelivered: { _tag: 'Applied', to: 'SUCCESSFUL', redelivered: true },
-    },
-    {
-      event: { paymentOrderId: id, pspStatus: 'DECLINED', eventTime: at(4) },
-      source: record(15),
-      recorded: 'ignored-terminal',
-      to: 'SUCCESSFUL',
-      redelivered: { _tag: 'IgnoredTerminal', status: 'SUCCESSFUL', redelivered: true },
-    },
+      redelivered: true,
+    }),
+    stored('AUTH_REQUIRED', 2, 12, 'invalid-transition', 'CAPTURE_PENDING', {
+      _tag: 'InvalidTransition',
+      status: 'CAPTURE_PENDING',
+      redelivered: true,
+    }),
+    stored('PENDING', 0, 13, 'stale', 'CAPTURE_PENDING', { _tag: 'Stale', redelivered: true }),
+    stored('SUCCESSFUL', 3, 14, 'applied', 'SUCCESSFUL', { _tag: 'Applied', to: 'SUCCESSFUL', redelivered: true }),
+    stored('DECLINED', 4, 15, 'ignored-terminal', 'SUCCESSFUL', {
+      _tag: 'IgnoredTerminal',
+      status: 'SUCCESSFUL',
+      redelivered: true,
+    }),
   ];
   const doc = {
     _id: id,

@@ -113,14 +113,9 @@ describe('applyBatch: the unknown-order stage', () => {
     const { deadLetter, published } = fakeDeadLetterTopic(scheduler);
     const out: Processed[] = [];
     scheduler.run(({ expectObservable }) => {
-      const processed$ = applyBatch(batch, depsOf(scheduler, process, deadLetter));
+      const processed$ = applyBatch(batch, depsOf(scheduler, process, deadLetter)).pipe(tap((p) => out.push(p)));
       // store at 0 (resolved 1), wait 50 → store at 51 (52), wait 100 → store at 152 (153): dead-letter
-      expectObservable(
-        processed$.pipe(
-          tap((p) => out.push(p)),
-          map(label),
-        ),
-      ).toBe('153ms (ab|)', {
+      expectObservable(processed$.pipe(map(label))).toBe('153ms (ab|)', {
         a: 'applied:10',
         b: 'dlq:11:unknown-order',
       });

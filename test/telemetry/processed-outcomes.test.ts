@@ -2,21 +2,14 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { processedOutcomes } from '../../src/telemetry/worker-metrics.js';
+import { processedOutcomeContract } from '../support/outcome-labels.js';
 
 // The `outcome` label of psp_results_processed_total is a public contract: dashboards and alert rules under
 // ops/ select on its values, and README lists them. Its values come from the outcome vocabulary
-// (src/state/outcome.ts); this spec writes them out literally, so a change there cannot move them unseen.
+// (src/state/outcome.ts); test/support/outcome-labels.ts writes them out literally, so a change there cannot
+// move them unseen.
 
-const contract = [
-  'applied',
-  'duplicate',
-  'stale',
-  'ignored_terminal',
-  'invalid_transition',
-  'unknown_order',
-  'redelivered',
-  'dead_lettered',
-];
+const contract: readonly string[] = processedOutcomeContract;
 
 const filesUnder = (dir: string): readonly string[] =>
   readdirSync(dir).flatMap((name) => {
