@@ -2,7 +2,7 @@ import { headerValue, type PspResultUpdateEvent } from '../codecs/index.js';
 import { isRedelivery, outcomeLabel, type Outcome } from '../state/index.js';
 import type { Logger } from './logger.js';
 import { startBatchSpan, type Span } from './trace-context.js';
-import { failureReasonOf, type WorkerMetrics } from './worker-metrics.js';
+import { failureReasonOf, type ProcessedOutcome, type WorkerMetrics } from './worker-metrics.js';
 
 /** A consumed record, as much of it as telemetry reads (the pipeline's `ConsumedMessage` is one). */
 export interface RecordSeen {
@@ -26,6 +26,13 @@ export type ProcessedSeen =
       readonly letter: { readonly message: RecordSeen; readonly reason: string; readonly description: string };
       readonly event?: PspResultUpdateEvent;
     };
+
+/**
+ * A processed message's outcome as logs, the demo and the bench name it: its outcome's label, or
+ * `dead_lettered`. (The metric counts a redelivery as `redelivered` instead.)
+ */
+export const processedLabel = (p: ProcessedSeen): ProcessedOutcome =>
+  p._tag === 'Applied' ? outcomeLabel(p.outcome) : 'dead_lettered';
 
 /** Told of every processed message, with its consume → write latency. */
 export type ProcessedListener<P extends ProcessedSeen = ProcessedSeen> = (p: P, latencyMs: number) => void;
@@ -71,7 +78,7 @@ export const workerObserver = <M extends RecordSeen, P extends ProcessedSeen>(de
   const record = (p: P, batchSpan: Span): void => {
     const now = Date.now();
     const message = p._tag === 'Applied' ? p.message : p.letter.message;
-    const outcome = p._tag === 'Applied' ? outcomeLabel(p.outcome) : 'dead_lettered';
+    const outcome = processedLabel(p);
     // A record whose effect an earlier delivery already recorded counts once, as a redelivery.
     const redelivered = p._tag === 'Applied' && isRedelivery(p.outcome);
     if (p._tag === 'Applied' || deps.deadLettersCountedWhenPublished !== true) {

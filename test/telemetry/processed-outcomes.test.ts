@@ -2,6 +2,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { processedOutcomes } from '../../src/telemetry/worker-metrics.js';
+import { processedLabel, type ProcessedSeen } from '../../src/telemetry/worker-observer.js';
+import { eventFor } from '../support/lane-records.js';
 import { processedOutcomeContract } from '../support/outcome-labels.js';
 
 // The `outcome` label of psp_results_processed_total is a public contract: dashboards and alert rules under
@@ -33,5 +35,16 @@ describe('the outcome label of psp_results_processed_total', () => {
       .split('\n')
       .find((line) => line.includes('`psp_results_processed_total{outcome}`'));
     for (const value of contract) expect(listed, 'README lists every value').toContain(value);
+  });
+
+  it('names a processed message by its outcome, a redelivery too, and a dead letter dead_lettered', () => {
+    const message = { topic: 't', partition: 0, offset: '1', headers: {}, receivedAt: 0 };
+    const event = eventFor('po-1');
+    const seen: readonly ProcessedSeen[] = [
+      { _tag: 'Applied', message, event, outcome: { _tag: 'IgnoredTerminal', status: 'FAILED' } },
+      { _tag: 'Applied', message, event, outcome: { _tag: 'Stale', redelivered: true } },
+      { _tag: 'DeadLettered', letter: { message, reason: 'invalid-json', description: '' } },
+    ];
+    expect(seen.map(processedLabel)).toEqual(['ignored_terminal', 'stale', 'dead_lettered']);
   });
 });
