@@ -1,5 +1,6 @@
 import type { Observable, SchedulerLike } from 'rxjs';
 import type { ConsumedMessage, SourceEvent } from './consumed-message.js';
+import { consumerConfigOf } from './consumer-config.js';
 import type { ConsumerControl } from './consumer-control.js';
 import { executeCommandBatch, type ExecuteCommandBatchDeps } from './execute-command-batch.js';
 import { OffsetLedger } from './offset-ledger.js';
@@ -40,12 +41,7 @@ export const commandConsumer = <C>(
   return consumePartitions(events$, {
     control: deps.control,
     ledger: new OffsetLedger(),
-    config: {
-      maxInFlightPerPartition: policies.lanes.maxInFlightPerPartition,
-      maxBatchSize: policies.lanes.maxBatchSize,
-      commitIntervalMs: policies.commit.intervalMs,
-      commitEvery: policies.commit.every,
-    },
+    config: consumerConfigOf(policies),
     scheduler: deps.scheduler,
     onCommitFailed: deps.onCommitFailed,
     messageOf: (message) => message,

@@ -1,44 +1,12 @@
-import { Buffer } from 'node:buffer';
 import * as E from 'fp-ts/lib/Either.js';
 import { defer, type Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import {
-  encodePaymentOrderCommand,
-  firstAttempt,
-  type Currency,
-  type MinorUnits,
-  type PaymentOrderCommand,
-  type PaymentOrderId,
-} from '../../src/codecs/index.js';
 import { decodeTracedCommand, type TracedCommand } from '../../src/publisher/traced-command.js';
-import type { ConsumedMessage } from '../../src/streams/consumed-message.js';
 import { executeCommandBatch, type ExecuteCommandBatchDeps } from '../../src/streams/execute-command-batch.js';
 import { fakeDeadLetterTopic, newScheduler } from '../support/lane-batch.js';
-import { partition, rawRecord, topic, traceparent, type DlqAnswer } from '../support/lane-records.js';
+import { commandRecord, created } from '../support/command-records.js';
+import { rawRecord, traceparent, type DlqAnswer } from '../support/lane-records.js';
 import type { TestScheduler } from 'rxjs/testing';
-
-const created = (id: string): PaymentOrderCommand => ({
-  type: 'PaymentOrderCreated',
-  paymentOrderId: id as PaymentOrderId,
-  amount: 1_000 as MinorUnits,
-  currency: 'EUR' as Currency,
-  psp: 'stripe',
-  attempt: firstAttempt,
-});
-
-/** A command record as the intake or the dispatcher writes it, consumed at `offset`. */
-const commandRecord = (offset: number, command: PaymentOrderCommand): ConsumedMessage => {
-  const record = encodePaymentOrderCommand(command, { traceparent: traceparent(`trace${offset}`) });
-  return {
-    topic,
-    partition,
-    offset: String(offset),
-    key: Buffer.from(record.key),
-    value: Buffer.from(record.value),
-    headers: record.headers,
-    receivedAt: 0,
-  };
-};
 
 /** `execute`: records each call (when subscribed, which orders) and answers with `answer`. */
 const fakeExecutor = (scheduler: TestScheduler, answer: () => Observable<unknown>) => {
