@@ -1,17 +1,12 @@
-import { failureFields } from '../telemetry/failure-fields.js';
 import { parseArgs } from 'node:util';
 import { decodeEnv, describeEnv } from '../config/env-spec.js';
 import { executorEnv } from '../config/executor-env.js';
-import { kafkaSecurityFailureOf } from '../kafka/security-failure.js';
 import { createLogger } from '../telemetry/logger.js';
 import { generatedCommands } from '../publisher/generated-commands.js';
 import { runExecutorBatch } from './executor-batch.js';
 import { runExecutorService } from './run-executor.js';
 import { orExplainInvalidEnv } from './explain-invalid-env.js';
-import { StartUpAborted } from './start-up.js';
-
-/** After SHUTDOWN_TIMEOUT_MS, closing the clients may take this long before the process exits regardless. */
-const exitGraceMs = 5_000;
+import { serveUntilSignalled } from './serve-until-signalled.js';
 
 export const executorHelp = `usage: psp-stream executor [--orders N [--prefix P]]
 
@@ -50,37 +45,17 @@ export const runExecutorCommand = async (args: readonly string[]): Promise<numbe
   if (config === undefined) return 2;
   const logger = createLogger({ name: 'psp-stream-executor', level: config.LOG_LEVEL });
   if (orders === undefined) {
-    // Signals are handled from the first moment: a stop while starting ends the start-up retries at once.
-    const starting = new AbortController();
-    let stop: (() => Promise<void>) | undefined;
-    let stopping = false;
-    const shutdown = (): void => {
-      if (stopping) return;
-      stopping = true;
-      logger.info({ shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'executor shutting down');
-      // The last resort, should anything still hang: nothing is lost (commands uncommitted, entries pending).
-      setTimeout(() => {
-        logger.error('executor shutdown did not finish in time; exiting');
-        process.exit(1);
-      }, config.SHUTDOWN_TIMEOUT_MS + exitGraceMs).unref();
-      starting.abort();
-      void stop?.();
-    };
-    process.once('SIGTERM', shutdown);
-    process.once('SIGINT', shutdown);
-    try {
-      const service = await runExecutorService(config, logger, { signal: starting.signal });
-      stop = service.stop;
-      if (starting.signal.aborted) void service.stop();
-      await service.done;
-      return 0;
-    } catch (error) {
-      if (error instanceof StartUpAborted) return 0;
-      // Kafka refusing us is reported by main, in one line with its own exit code.
-      if (kafkaSecurityFailureOf(error) !== undefined) throw error;
-      logger.fatal(failureFields(error), 'executor failed');
-      return 1;
-    }
+    return serveUntilSignalled({
+      logger,
+      shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+      start: (signal) => runExecutorService(config, logger, { signal }),
+      messages: {
+        shuttingDown: 'executor shutting down',
+        // Nothing is lost: commands stay uncommitted, entries pending.
+        overdue: 'executor shutdown did not finish in time; exiting',
+        failed: 'executor failed',
+      },
+    });
   }
   const t0 = Date.now();
   const { executed, published } = await runExecutorBatch(
