@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { outcomeLabel } from '../../src/state/index.js';
 import type { Processed } from '../../src/streams/consumed-message.js';
+import { processedLabel } from '../../src/telemetry/worker-observer.js';
 import { createTopic } from '../load.js';
 import { workerConfig, type BenchContext } from '../context.js';
 import { initiatedDoc, oracleMismatches, type EventPlan } from '../events.js';
@@ -24,7 +24,7 @@ import {
 import { startCpuProfile, summariseProfile, type ProfileSummary } from '../profile-summary.js';
 import type { ThroughputRow } from '../rows.js';
 
-export const outcomeOf = (p: Processed): string => (p._tag === 'Applied' ? outcomeLabel(p.outcome) : 'dead_lettered');
+export const outcomeOf = (p: Processed): string => processedLabel(p);
 
 /**
  * Row a: the worker's own stages over the in-memory store, draining a backlog already in the topic.

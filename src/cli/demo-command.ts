@@ -13,7 +13,8 @@ import { ordersEnv } from '../config/orders-env.js';
 import { workerEnv } from '../config/worker-env.js';
 import { createKafka, idempotentProducer, kafkaConnectionOf } from '../kafka/client.js';
 import { consumerLag } from '../kafka/consumer-lag.js';
-import { isTerminal, outcomeLabel, paymentOrdersCollection, type PaymentOrderDocument } from '../state/index.js';
+import { isTerminal, paymentOrdersCollection, type PaymentOrderDocument } from '../state/index.js';
+import { processedLabel } from '../telemetry/worker-observer.js';
 import { inMemoryIdempotency, seededRandom } from '../publisher/psp/index.js';
 import { createLogger } from '../telemetry/logger.js';
 import { openDemoIntake } from './demo-intake.js';
@@ -170,7 +171,7 @@ export const runDemoCommand = async (args: readonly string[]): Promise<number> =
   const extra: PspResultUpdateEvent[] = [];
   const onProcessed = (p: Parameters<NonNullable<Parameters<typeof runWorker>[2]>>[0], latencyMs: number): void => {
     const at = Date.now();
-    const label = p._tag === 'Applied' ? outcomeLabel(p.outcome) : 'dead_lettered';
+    const label = processedLabel(p);
     outcomes.set(label, (outcomes.get(label) ?? 0) + 1);
     const message = p._tag === 'Applied' ? p.message : p.letter.message;
     const injected = headerValue(message.headers, injectedHeader) !== undefined;

@@ -1,5 +1,12 @@
 import type { PspResultUpdateEvent } from '../codecs/index.js';
-import { applyPspResult, type PaymentOrderDocument, type RetryPolicy } from '../state/index.js';
+import {
+  applyPspResult,
+  labelOfRecorded,
+  outcomeLabel,
+  recordedTagOf,
+  type PaymentOrderDocument,
+  type RetryPolicy,
+} from '../state/index.js';
 
 /** p-quantile of a sample (nearest rank). */
 export const quantile = (sorted: readonly number[], p: number): number =>
@@ -32,18 +39,10 @@ export const disagreementWithTable = (doc: PaymentOrderDocument, policy: RetryPo
     };
     const source = { topic: entry.topic, partition: entry.partition, offset: entry.offset };
     const next = applyPspResult(model, event, source, { maxAttempts: policy.maxAttempts }, entry.appliedAt);
-    const recorded = entry.outcome;
-    const expected =
-      next.outcome._tag === 'Applied'
-        ? 'applied'
-        : next.outcome._tag === 'IgnoredTerminal'
-          ? 'ignored-terminal'
-          : next.outcome._tag === 'Stale'
-            ? 'stale'
-            : next.outcome._tag === 'InvalidTransition'
-              ? 'invalid-transition'
-              : next.outcome._tag;
-    if (recorded !== expected) return `${entry.pspStatus} recorded as ${recorded}, table says ${expected}`;
+    // The stored entry read through the one outcome vocabulary: whatever its spelling, it names an outcome.
+    if (recordedTagOf(entry.outcome) !== next.outcome._tag) {
+      return `${entry.pspStatus} recorded as ${labelOfRecorded(entry.outcome)}, table says ${outcomeLabel(next.outcome)}`;
+    }
     model = next.doc;
   }
   if (model === null) return 'order vanished';

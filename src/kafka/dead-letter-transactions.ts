@@ -25,7 +25,7 @@ export interface DeadLetterTransactionsDeps {
   /** The group's committed next offset of a partition, read after fencing. */
   readonly committedOffset: (partition: number) => Promise<number | undefined>;
   /** Between two reads of the committed offset that must agree (default 200 ms; see `stableOffset`). */
-  readonly settleMs?: number;
+  readonly rereadMs?: number;
   /** Told of the letters of every committed transaction: what a DLQ reader now sees, once each. */
   readonly onPublished?: (letters: readonly DeadLetter[]) => void;
 }
@@ -82,7 +82,7 @@ export const deadLetterTransactions = (deps: DeadLetterTransactionsDeps): DeadLe
   const stableOffset = async (partition: number): Promise<number | undefined> => {
     let last = await deps.committedOffset(partition);
     for (let read = 0; read < 5; read += 1) {
-      await sleep(deps.settleMs ?? 200);
+      await sleep(deps.rereadMs ?? 200);
       const now = await deps.committedOffset(partition);
       if (now === last) return now;
       last = last === undefined || (now !== undefined && now > last) ? now : last;
