@@ -101,7 +101,7 @@ export const runningWorker = (c: ConnectedWorker): RunningWorker => {
    */
   const closeAll = async (stopDeadline: number): Promise<void> => {
     stopLagPoller();
-    // Ended by an error without a stop: give the dispatcher's page in progress a moment, no more.
+    // The dispatcher's page in progress gets until the stop's deadline; ended by an error, a moment, no more.
     await c.dispatch.stop(closingDeadline(stopDeadline));
     await within(
       closeBoundMs,
