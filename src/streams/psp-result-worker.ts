@@ -4,6 +4,7 @@ import type { RetryDeps } from '../operators/retry-transient.js';
 import { applyBatch } from './apply-batch.js';
 import type { ApplyResultsDeps } from './apply-results.js';
 import type { ConsumedMessage, Processed, SourceEvent } from './consumed-message.js';
+import { consumerConfigOf } from './consumer-config.js';
 import type { DeadLetterPublish } from './dead-letter-rejected.js';
 import type { DecodeMessage } from './decode-batch.js';
 import { observeBatches, type WorkerObserver } from './observe-batches.js';
@@ -62,12 +63,7 @@ export const pspResultWorker = (events$: Observable<SourceEvent>, deps: PspResul
   return pspResultUpdateConsumer(events$, {
     control: deps.control,
     ledger: new OffsetLedger(),
-    config: {
-      maxInFlightPerPartition: policies.lanes.maxInFlightPerPartition,
-      maxBatchSize: policies.lanes.maxBatchSize,
-      commitIntervalMs: policies.commit.intervalMs,
-      commitEvery: policies.commit.every,
-    },
+    config: consumerConfigOf(policies),
     scheduler: deps.scheduler,
     onCommitFailed: observer.commitFailed,
     applyBatch: observeBatches(laneBatch, observer.batch),
