@@ -38,7 +38,10 @@ const main = async (argv: readonly string[]): Promise<number> => {
       return withHelp(workerHelp, runWorkerCommand);
     }
     case 'demo': {
-      const { demoHelp, runDemoCommand } = await import('./demo-command.js');
+      const [{ demoHelp }, { runDemoCommand }] = await Promise.all([
+        import('./demo-args.js'),
+        import('./demo-command.js'),
+      ]);
       return withHelp(demoHelp, () => runDemoCommand(rest));
     }
     case 'audit': {
