@@ -298,22 +298,34 @@ describe('the indexed MongoDB stand-in', () => {
     await unindexed.stop();
   });
 
+  /** The same collection, emptied and indexed as the product indexes it, on the indexed and the scanning server. */
+  const emptyOnBoth = async <T extends Document>(
+    name: string,
+    ensureIndexes: (db: Db) => Promise<void>,
+  ): Promise<[Collection<T>, Collection<T>]> => {
+    const [indexed, scanning] = await Promise.all(
+      [indexedDb, scanningDb].map(async (db) => {
+        await db
+          .collection(name)
+          .drop()
+          .catch(() => undefined);
+        await ensureIndexes(db);
+        return db.collection<T>(name);
+      }),
+    );
+    if (indexed === undefined || scanning === undefined) throw new Error('two servers expected');
+    return [indexed, scanning];
+  };
+
   it('answers every statement of a random stream as the scanning backend does, and ends with the same documents', async () => {
     let runs = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(op, { minLength: 5, maxLength: 30 }), async (drawn) => {
         runs += 1;
-        const collections = await Promise.all(
-          [indexedDb, scanningDb].map(async (db) => {
-            await db
-              .collection(paymentOrdersCollection)
-              .drop()
-              .catch(() => undefined);
-            await ensureStateIndexes(db);
-            return db.collection<PaymentOrderDocument>(paymentOrdersCollection);
-          }),
+        const [indexed, scanning] = await emptyOnBoth<PaymentOrderDocument>(
+          paymentOrdersCollection,
+          ensureStateIndexes,
         );
-        const [indexed, scanning] = collections as [Collection<PaymentOrderDocument>, Collection<PaymentOrderDocument>];
         // Most orders exist from the start, as in production; later inserts meet them as duplicates.
         const ops: readonly Op[] = [{ kind: 'insert', ids: [0, 1, 2, 3, 4, 5] }, ...drawn];
         for (const [step, o] of ops.entries()) {
@@ -332,18 +344,12 @@ describe('the indexed MongoDB stand-in', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(outboxOp, { minLength: 5, maxLength: 40 }), async (ops) => {
         runs += 1;
-        const sides = await Promise.all(
-          [indexedDb, scanningDb].map(async (db) => {
-            await db
-              .collection('differential_outbox')
-              .drop()
-              .catch(() => undefined);
-            await ensureOutboxIndexes(db, 'differential_outbox');
-            const outbox = db.collection<OutboxEntry>('differential_outbox');
-            return { outbox, store: outboxStore(outbox, { owner: 'relay', leaseMs: 3_000 }) };
-          }),
-        );
-        const [indexed, scanning] = sides as [(typeof sides)[number], (typeof sides)[number]];
+        const [indexed, scanning] = (
+          await emptyOnBoth<OutboxEntry>('differential_outbox', (db) => ensureOutboxIndexes(db, 'differential_outbox'))
+        ).map((outbox) => ({ outbox, store: outboxStore(outbox, { owner: 'relay', leaseMs: 3_000 }) })) as [
+          { outbox: Collection<OutboxEntry>; store: OutboxStore },
+          { outbox: Collection<OutboxEntry>; store: OutboxStore },
+        ];
         for (const [step, o] of ops.entries()) {
           const got = await runOutbox(indexed.outbox, indexed.store, o);
           const want = await runOutbox(scanning.outbox, scanning.store, o);
