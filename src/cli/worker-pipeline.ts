@@ -1,7 +1,8 @@
 import type { Producer } from 'kafkajs';
-import { defer, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { deadLetterPublisher } from '../kafka/dead-letter-publisher.js';
 import type { DeadLetterTransactions } from '../kafka/dead-letter-transactions.js';
+import { fromTask } from '../operators/effects.js';
 import { processPaymentService, resultMemory, type PaymentOrderStore, type RetryPolicy } from '../state/index.js';
 import type { ConsumedMessage, Processed, SourceEvent } from '../streams/consumed-message.js';
 import type { ConsumerControl } from '../streams/psp-result-update-consumer.js';
@@ -51,7 +52,7 @@ export const workerPipeline = (deps: {
   return pspResultWorker(deps.events$, {
     policies,
     control: deps.deadLetters === undefined ? deps.control : { ...deps.control, commit: deps.deadLetters.commit },
-    process: (results) => defer(() => service.processPspResults(results)()),
+    process: (results) => fromTask(service.processPspResults(results)),
     deadLetter:
       deps.deadLetters?.park ?? deadLetterPublisher(deps.producer, config.PSP_RESULT_DLQ_TOPIC, () => new Date()),
     observer: workerObserver<ConsumedMessage, Processed>({

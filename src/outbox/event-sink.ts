@@ -1,5 +1,6 @@
 import type * as E from 'fp-ts/lib/Either.js';
-import { mergeMap, of, throwError, type Observable } from 'rxjs';
+import { map, type Observable } from 'rxjs';
+import { rightOrThrow } from '../operators/effects.js';
 import { retryTransient, type RetryDeps } from '../operators/retry-transient.js';
 import type { PendingRecord } from './outbox-entry.js';
 
@@ -20,9 +21,6 @@ export const publishAll =
   (publish: Publish, retry: RetryDeps) =>
   (records: readonly PendingRecord[]): Observable<void> =>
     retryTransient(() => publish(records), retry).pipe(
-      mergeMap((result) =>
-        result._tag === 'Left'
-          ? throwError(() => new Error(`publish failed for good: ${result.left.message}`, { cause: result.left }))
-          : of(undefined),
-      ),
+      rightOrThrow((left) => `publish failed for good: ${left.message}`),
+      map(() => undefined),
     );

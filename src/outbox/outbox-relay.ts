@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js';
+import type * as TE from 'fp-ts/lib/TaskEither.js';
 import {
   defer,
   EMPTY,
@@ -8,19 +8,18 @@ import {
   merge,
   mergeMap,
   type Observable,
-  of,
   share,
   take,
   takeUntil,
   tap,
   timer,
-  throwError,
   type SchedulerLike,
 } from 'rxjs';
+import { fromTask, rightOrThrow } from '../operators/effects.js';
 import { retryTransient, type RetryDeps } from '../operators/retry-transient.js';
 import { publishAll, type Publish } from './event-sink.js';
 import type { OutboxEntry } from './outbox-entry.js';
-import type { OutboxStore } from './outbox-store.js';
+import type { OutboxError, OutboxStore } from './outbox-store.js';
 
 export interface OutboxDrainDeps {
   readonly outbox: OutboxStore;
@@ -46,12 +45,9 @@ export interface OutboxRelayDeps extends OutboxDrainDeps {
  * entries stay claimed meanwhile), and the drain completes only once every page is marked sent.
  */
 export const drainOutbox = (deps: OutboxDrainDeps, stopping: () => boolean = () => false): Observable<number> => {
-  const call = <A>(task: () => Promise<E.Either<{ retryable: boolean; message: string }, A>>): Observable<A> =>
-    retryTransient(() => defer(task), deps.retry).pipe(
-      mergeMap((r) =>
-        E.isRight(r) ? of(r.right) : throwError(() => new Error(`outbox: ${r.left.message}`, { cause: r.left })),
-      ),
-    );
+  // An outbox call, transient errors retried; a final one ends the drain.
+  const call = <A>(task: TE.TaskEither<OutboxError, A>): Observable<A> =>
+    retryTransient(() => fromTask(task), deps.retry).pipe(rightOrThrow((left) => `outbox: ${left.message}`));
   const publish = publishAll(deps.publish, deps.retry);
   const nextPage = (): Observable<readonly OutboxEntry[]> =>
     call(deps.outbox.claim(deps.pageSize, deps.now())).pipe(

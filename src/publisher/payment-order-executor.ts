@@ -1,5 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js';
-import { defer, finalize, from, mergeMap, type Observable, of, throwError } from 'rxjs';
+import { finalize, map, mergeMap, type Observable } from 'rxjs';
 import {
   encodePspResultUpdate,
   eventKeyOf,
@@ -7,6 +6,7 @@ import {
   type PaymentOrderId,
   type PspResultUpdateEvent,
 } from '../codecs/index.js';
+import { fromTask, rightOrThrow } from '../operators/effects.js';
 import { retryTransient, type RetryDeps } from '../operators/retry-transient.js';
 import type { OutboxEntry } from '../outbox/outbox-entry.js';
 import type { OutboxStore } from '../outbox/outbox-store.js';
@@ -120,7 +120,7 @@ export const executePaymentOrders =
           trace.traceparent === undefined ? untraced : { ...untraced, traceparent: trace.traceparent };
         const { command, traceparent } = traced;
         let answered: PspAnswer | undefined;
-        return defer(() => from(callPsp(deps.pspFor(command.psp), command, deps.pspTimeoutMs))).pipe(
+        return fromTask(() => callPsp(deps.pspFor(command.psp), command, deps.pspTimeoutMs)).pipe(
           mergeMap((answer) => {
             answered = answer;
             const event: PspResultUpdateEvent = {
@@ -132,12 +132,9 @@ export const executePaymentOrders =
               ...(answer.errorMessage === undefined ? {} : { errorMessage: answer.errorMessage.slice(0, 1024) }),
             };
             const entry = outboxEntryOf(event, traced, deps.resultTopic, deps.now());
-            return retryTransient(() => defer(deps.outbox.record([entry])), deps.retry).pipe(
-              mergeMap((r) =>
-                E.isRight(r)
-                  ? of({ command, traceparent, event, entry })
-                  : throwError(() => new Error(`outbox refused a result: ${r.left.message}`, { cause: r.left })),
-              ),
+            return retryTransient(() => fromTask(deps.outbox.record([entry])), deps.retry).pipe(
+              rightOrThrow((left) => `outbox refused a result: ${left.message}`),
+              map(() => ({ command, traceparent, event, entry })),
             );
           }),
           finalize(() => {

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Db } from 'mongodb';
-import { Subject, defer, exhaustMap, interval, merge, takeUntil, tap } from 'rxjs';
+import { Subject, exhaustMap, interval, merge, takeUntil, tap } from 'rxjs';
 import type { BackoffPolicy } from '../operators/backoff.js';
+import { fromTask } from '../operators/effects.js';
 import { within } from '../operators/within.js';
 import type { Publish } from '../outbox/event-sink.js';
 import type { OutboxEntry } from '../outbox/outbox-entry.js';
@@ -64,7 +65,7 @@ export const startRetryDispatch = async (deps: {
 
   const dispatching$ = interval(config.intervalMs).pipe(
     exhaustMap(() =>
-      defer(() =>
+      fromTask(
         dispatchDue(
           {
             orders: db.collection<PaymentOrderDocument>('payment_orders'),
@@ -75,7 +76,7 @@ export const startRetryDispatch = async (deps: {
             now: () => new Date(),
           },
           500,
-        )(),
+        ),
       ),
     ),
     tap((result) => {

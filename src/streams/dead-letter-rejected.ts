@@ -1,6 +1,7 @@
-import * as E from 'fp-ts/lib/Either.js';
-import { concat, from, mergeMap, of, throwError, type Observable } from 'rxjs';
+import type * as E from 'fp-ts/lib/Either.js';
+import { concat, from, map, mergeMap, type Observable } from 'rxjs';
 import type { PspResultUpdateEvent } from '../codecs/index.js';
+import { rightOrThrow } from '../operators/effects.js';
 import { retryTransient, type Retryable, type RetryDeps } from '../operators/retry-transient.js';
 import type { DeadLetter, Processed } from './consumed-message.js';
 import type { StoreVerdict } from './store-verdict.js';
@@ -21,11 +22,8 @@ export interface DeadLetterRejectedDeps {
  */
 export const deadLetterAll = (letters: readonly DeadLetter[], deps: DeadLetterRejectedDeps): Observable<void> =>
   retryTransient(() => deps.deadLetter(letters), deps.retry).pipe(
-    mergeMap((sent) =>
-      E.isLeft(sent)
-        ? throwError(() => new Error(`dead-letter publish failed: ${sent.left.message}`, { cause: sent.left }))
-        : of(undefined),
-    ),
+    rightOrThrow((left) => `dead-letter publish failed: ${left.message}`),
+    map(() => undefined),
   );
 
 /**
