@@ -1,6 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
 import kafkajs, { type Consumer } from 'kafkajs';
-import { defer, from, map, Observable, type Subscriber } from 'rxjs';
+import { defer, Observable, of, type Subscriber } from 'rxjs';
+import { fromTask } from '../operators/effects.js';
 import type { ConsumedMessage, SourceEvent } from '../streams/consumed-message.js';
 import type { ConsumerControl } from '../streams/psp-result-update-consumer.js';
 import { kafkaErrorOf, partitionsNotOwned, type KafkaError } from './kafka-error.js';
@@ -193,16 +195,17 @@ export const kafkaSource = (consumer: Consumer, topic: string, clock: () => numb
     },
     owns: (partition) => owned.has(partition),
     commit: (offsets) =>
-      defer(() => {
+      defer((): Observable<E.Either<KafkaError, void>> => {
         // Checked again at the moment of sending: a commit for a partition lost meanwhile is never sent.
-        if (offsets.some(([partition]) => !owned.has(partition))) return from([E.left(notOwned(offsets, owned))]);
-        return from(
-          consumer.commitOffsets(offsets.map(([partition, next]) => ({ topic, partition, offset: String(next) }))).then(
-            () => E.right(undefined),
-            (error: unknown) => E.left(kafkaErrorOf(error)),
-          ),
+        if (offsets.some(([partition]) => !owned.has(partition))) return of(E.left(notOwned(offsets, owned)));
+        return fromTask(
+          TE.tryCatch(async () => {
+            await consumer.commitOffsets(
+              offsets.map(([partition, next]) => ({ topic, partition, offset: String(next) })),
+            );
+          }, kafkaErrorOf),
         );
-      }).pipe(map((r): E.Either<KafkaError, void> => r)),
+      }),
   };
 
   return {

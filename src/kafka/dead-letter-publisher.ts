@@ -1,7 +1,8 @@
 import { Buffer } from 'node:buffer';
 import type * as E from 'fp-ts/lib/Either.js';
 import type { IHeaders, Message, Producer } from 'kafkajs';
-import { defer, from, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { fromTask } from '../operators/effects.js';
 import type { DeadLetter } from '../streams/consumed-message.js';
 import type { KafkaError } from './kafka-error.js';
 import { sendInChunks } from './send-in-chunks.js';
@@ -83,13 +84,11 @@ export const deadLetterMessage = ({ message, reason, description }: DeadLetter, 
 export const deadLetterPublisher =
   (producer: Producer, dlqTopic: string, clock: () => Date) =>
   (letters: readonly DeadLetter[]): Observable<E.Either<KafkaError, void>> =>
-    defer(() => {
+    fromTask(() => {
       const time = clock().toISOString();
-      return from(
-        sendInChunks(
-          producer,
-          dlqTopic,
-          letters.map((l) => deadLetterMessage(l, time)),
-        ),
+      return sendInChunks(
+        producer,
+        dlqTopic,
+        letters.map((l) => deadLetterMessage(l, time)),
       );
     });

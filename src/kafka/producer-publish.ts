@@ -1,6 +1,8 @@
-import * as E from 'fp-ts/lib/Either.js';
+import type * as E from 'fp-ts/lib/Either.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { Producer } from 'kafkajs';
-import { defer, from, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { fromTask } from '../operators/effects.js';
 import { kafkaErrorOf, type KafkaError } from './kafka-error.js';
 
 export interface OutgoingRecord {
@@ -16,27 +18,21 @@ export interface OutgoingRecord {
  */
 export const producerPublish =
   (producer: Producer) =>
-  (records: readonly OutgoingRecord[]): Observable<E.Either<KafkaError, void>> =>
-    defer(() => {
-      const byTopic = new Map<string, OutgoingRecord[]>();
-      for (const r of records) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r]);
-      return from(
-        producer
-          .sendBatch({
-            acks: -1,
-            topicMessages: [...byTopic].map(([topic, rs]) => ({
-              topic,
-              messages: rs.map((r) => ({
-                key: r.key,
-                value: r.value,
-                // A record keeps the `traceparent` it was recorded with: its own trace, not this send's.
-                headers: r.headers,
-              })),
-            })),
-          })
-          .then(
-            (): E.Either<KafkaError, void> => E.right(undefined),
-            (error: unknown): E.Either<KafkaError, void> => E.left(kafkaErrorOf(error)),
-          ),
-      );
-    });
+  (records: readonly OutgoingRecord[]): Observable<E.Either<KafkaError, void>> => {
+    const byTopic = new Map<string, OutgoingRecord[]>();
+    for (const r of records) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r]);
+    const topicMessages = [...byTopic].map(([topic, rs]) => ({
+      topic,
+      messages: rs.map((r) => ({
+        key: r.key,
+        value: r.value,
+        // A record keeps the `traceparent` it was recorded with: its own trace, not this send's.
+        headers: r.headers,
+      })),
+    }));
+    return fromTask(
+      TE.tryCatch(async () => {
+        await producer.sendBatch({ acks: -1, topicMessages });
+      }, kafkaErrorOf),
+    );
+  };

@@ -121,16 +121,17 @@ export const redriveDeadLetters = async (
     onPage: (page: readonly StoredRecord[]) => Promise<E.Either<RedriveError, void>>,
   ) => Promise<E.Either<RedriveError, void>>,
 ): Promise<E.Either<RedriveError, RedriveCounts>> => {
-  let total = noCounts;
   const redrive = redrivePage(request, deps);
-  const result = await read(async (page) => {
-    const counts = await redrive(page)();
-    if (E.isRight(counts)) total = addCounts(total, counts.right);
-    return pipe(
-      counts,
-      E.map(() => undefined),
-    );
-  });
+  // The pages come one after another through `read`'s callback: their counts are summed as each one resolves.
+  let total = noCounts;
+  const result = await read((page) =>
+    pipe(
+      redrive(page),
+      TE.map((counts) => {
+        total = addCounts(total, counts);
+      }),
+    )(),
+  );
   return pipe(
     result,
     E.map(() => total),
