@@ -7,6 +7,8 @@ import { defer, mergeMap, of, throwError, type Observable, type OperatorFunction
  *   Promise → TaskEither     `TE.tryCatch(() => promise, errorOf)`, at the one edge module of each client
  *   TaskEither → Promise     `await task()`: a TaskEither is a function that returns a Promise of Either
  *   Observable → Promise     `lastValueFrom(observable$)`
+ * A store or Kafka call inside a stream is usually
+ *   retryTransient(() => fromTask(task), retry).pipe(rightOrThrow((left) => `what failed: ${left.message}`))
  */
 
 /**
