@@ -18,18 +18,25 @@ export interface ResultMemory {
   readonly observe: (orderId: string, status: OrderStatus) => void;
 }
 
-/** A map that forgets its oldest insertions past `capacity`. */
+/**
+ * A map that forgets its oldest insertions past `capacity`. The insertion order is a ring of keys: the slot
+ * a new key takes holds the oldest one, forgotten then. One hash lookup for a key seen before, two for a
+ * new one: this runs for every result the worker applies.
+ */
 const boundedMap = <V>(capacity: number) => {
   const map = new Map<string, V>();
+  const ring = new Array<string | undefined>(capacity).fill(undefined);
+  let next = 0;
   return {
     get: (k: string): V | undefined => map.get(k),
     set: (k: string, v: V): void => {
-      map.delete(k);
+      const size = map.size;
       map.set(k, v);
-      if (map.size > capacity) {
-        const oldest = map.keys().next();
-        if (oldest.done !== true) map.delete(oldest.value);
-      }
+      if (map.size === size) return;
+      const oldest = ring[next];
+      if (oldest !== undefined) map.delete(oldest);
+      ring[next] = k;
+      next = next + 1 === capacity ? 0 : next + 1;
     },
   };
 };
