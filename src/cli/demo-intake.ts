@@ -20,6 +20,7 @@ import {
 import { createPaymentOrders } from '../state/payment-order-intake.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { IntakeTally } from './orders-command.js';
+import { outboxRelayBackoff } from './backoffs.js';
 
 /** How often the intake's relay looks for new commands besides the kick after each batch: each look scans the outbox. */
 const relayPollMs = 100;
@@ -66,7 +67,7 @@ export const openDemoIntake = async (config: ConfigOf<typeof ordersEnv>, logger:
     outboxRelay({
       outbox,
       publish: producerPublish(producer),
-      retry: { backoff: { baseMs: 100, capMs: 5_000 }, random: Math.random },
+      retry: { backoff: outboxRelayBackoff, random: Math.random },
       now: () => new Date(),
       pageSize: 1_000,
       pollIntervalMs: relayPollMs,

@@ -25,6 +25,7 @@ import {
 import { seededRandom } from '../publisher/psp/index.js';
 import { orExplainInvalidEnv } from './explain-invalid-env.js';
 import { createLogger } from '../telemetry/logger.js';
+import { outboxRelayBackoff } from './backoffs.js';
 
 export const ordersHelp = `usage: psp-stream orders create [--file F | --count N [--seed S] [--prefix P]]
 
@@ -146,7 +147,7 @@ export const createOrders = async (
       drainOutbox({
         outbox,
         publish: producerPublish(producer),
-        retry: { backoff: { baseMs: 100, capMs: 5_000 }, random: Math.random },
+        retry: { backoff: outboxRelayBackoff, random: Math.random },
         now: () => new Date(),
         pageSize: 500,
       }).pipe(toArray()),
