@@ -70,7 +70,7 @@ final class IndexedMemoryCollection extends MemoryCollection {
     // The `_id` index found exactly the documents an `$in` of strings names: the matcher need not test each
     // against the whole list again (which costs the list's length per document).
     Document rest = query;
-    if (stringIdsIn(query) != null) {
+    if (stringIdsIn(query) != null && idIndex() != null) {
       rest = new Document(query);
       rest.remove(ID);
     }
