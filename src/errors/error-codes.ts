@@ -41,11 +41,3 @@ export type KafkaErrorCode = Extract<ErrorCode, `kafka-${string}` | 'partition-n
 
 /** Whether an error with this code is worth trying again: the table's answer, never a caller's. */
 export const isRetryable = (code: ErrorCode): boolean => errorCodes[code].retryable;
-
-/** An error value at the edge where it must become an exception: its code and message, its cause kept. */
-export const asException = (error: {
-  readonly code: ErrorCode;
-  readonly message: string;
-  readonly cause?: unknown;
-}): Error & { readonly code: ErrorCode } =>
-  Object.assign(new Error(`${error.code}: ${error.message}`, { cause: error.cause }), { code: error.code });
