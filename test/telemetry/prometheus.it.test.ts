@@ -237,17 +237,25 @@ describe.skipIf(prometheusBin === '')('the dashboard and alert rules on a real P
       },
       90_000,
     );
+    let lagSeen = '';
     const lagZero = async () => {
       const [ends, committed] = await Promise.all([
         admin.fetchTopicOffsets(names.results),
         admin.fetchOffsets({ groupId: group, topics: [names.results] }),
       ]);
       const at = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
-      return ends.every((p) => Number(p.high) === Math.max(Number(p.low), at.get(p.partition) ?? -1))
-        ? ends.length
-        : undefined;
+      const behind = ends.filter((p) => Number(p.high) !== Math.max(Number(p.low), at.get(p.partition) ?? -1));
+      lagSeen = behind.map((p) => `p${p.partition} end ${p.high} committed ${at.get(p.partition) ?? -1}`).join(', ');
+      return behind.length === 0 ? ends.length : undefined;
     };
-    const partitions = await waitFor('the group committed everything', lagZero, 30_000);
+    const partitions = await waitFor('the group committed everything', lagZero, 30_000).catch((error: unknown) => {
+      // What an on-call engineer would look at first: which partitions are behind, and what the workers said.
+      const tail = (p: PspStreamProcess) => p.output().slice(-3_000);
+      throw new Error(
+        `${String(error)}; behind: ${lagSeen}\n--- worker 1 ---\n${tail(worker)}\n--- worker 2 ---\n${tail(secondWorker)}`,
+        { cause: error },
+      );
+    });
     await sleep(3_000); // two lag refreshes and a few scrapes after the last commit
     const end = Date.now();
     const windowS = Math.ceil((end - trafficStarted) / 1000) + 5;
