@@ -39,6 +39,13 @@ public final class IndexedMemoryBackend extends MemoryBackend {
     }
 
     @Override
+    protected Index<Integer> openOrCreateUniqueIndex(
+        String collectionName, String indexName, List<IndexKey> keys, boolean sparse) {
+      if (planned && UniqueFieldIndex.serves(keys)) return new UniqueFieldIndex(indexName, keys, sparse);
+      return super.openOrCreateUniqueIndex(collectionName, indexName, keys, sparse);
+    }
+
+    @Override
     protected Index<Integer> openOrCreateSecondaryIndex(
         String collectionName, String indexName, List<IndexKey> keys, boolean sparse) {
       // A compound index serves its first field as MongoDB's planner uses an index prefix.

@@ -1,7 +1,6 @@
 import de.bwaldvogel.mongo.MongoCollection;
 import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.IndexKey;
-import de.bwaldvogel.mongo.backend.ValueComparator;
 import de.bwaldvogel.mongo.bson.BsonRegularExpression;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.bson.MaxKey;
@@ -13,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
@@ -38,11 +38,11 @@ final class SingleFieldIndex extends Index<Integer> {
   private final List<IndexKey> rest;
   // first field's value → the other keys' values (in the index's order) → positions
   private final NavigableMap<Object, NavigableMap<List<Object>, Set<Integer>>> ordered =
-      new TreeMap<>(ValueComparator.asc());
+      new TreeMap<>(ValueOrder.ASC);
   // positions whose other keys are missing, null, arrays or documents: while any exists, no sort is served
   private final Set<Integer> unordered = new LinkedHashSet<>();
   // plain values of the field (compared as the server compares values) → positions holding them
-  private final NavigableMap<Object, Set<Integer>> byValue = new TreeMap<>(ValueComparator.asc());
+  private final NavigableMap<Object, Set<Integer>> byValue = new TreeMap<>(ValueOrder.ASC);
   // positions whose field is missing or null
   private final Set<Integer> missing = new LinkedHashSet<>();
   // positions whose field holds an array or a document: while any exists, the index serves no query
@@ -62,7 +62,7 @@ final class SingleFieldIndex extends Index<Integer> {
   private Comparator<List<Object>> restOrder() {
     return (a, b) -> {
       for (int i = 0; i < rest.size(); i++) {
-        int c = ValueComparator.asc().compare(a.get(i), b.get(i));
+        int c = ValueOrder.compare(a.get(i), b.get(i));
         if (c != 0) return rest.get(i).isAscending() ? c : -c;
       }
       return 0;
@@ -125,7 +125,7 @@ final class SingleFieldIndex extends Index<Integer> {
       }
     }
     NavigableMap<Object, Set<Integer>> range = byValue;
-    if (lower != null && upper != null && ValueComparator.asc().compare(lower, upper) > 0) return List.of();
+    if (lower != null && upper != null && ValueOrder.compare(lower, upper) > 0) return List.of();
     if (lower != null) range = range.tailMap(lower, true);
     if (upper != null) range = range.headMap(upper, true);
     return positions(range);
@@ -149,11 +149,11 @@ final class SingleFieldIndex extends Index<Integer> {
   }
 
   private static Object max(Object a, Object b) {
-    return a == null || ValueComparator.asc().compare(b, a) > 0 ? b : a;
+    return a == null || ValueOrder.compare(b, a) > 0 ? b : a;
   }
 
   private static Object min(Object a, Object b) {
-    return a == null || ValueComparator.asc().compare(b, a) < 0 ? b : a;
+    return a == null || ValueOrder.compare(b, a) < 0 ? b : a;
   }
 
   private static List<Integer> positions(Map<Object, Set<Integer>> range) {
@@ -267,6 +267,13 @@ final class SingleFieldIndex extends Index<Integer> {
   @Override
   public synchronized void updateInPlace(
       Document oldDocument, Document newDocument, Integer position, MongoCollection<Integer> collection) {
+    // most updates leave the indexed fields as they were (a claim, a history entry): nothing moves
+    Entry entry = byId.get(idOf(oldDocument));
+    if (entry != null && entry.position().equals(position) && Objects.equals(idOf(oldDocument), idOf(newDocument))
+        && Objects.equals(entry.value(), newDocument.get(field))
+        && Objects.equals(entry.restValues(), rest.isEmpty() ? null : restValuesOf(newDocument))) {
+      return;
+    }
     drop(oldDocument);
     put(newDocument, position);
   }
