@@ -153,11 +153,17 @@ export const deadLetterTransactions = (deps: DeadLetterTransactionsDeps): DeadLe
       due.map(([, l]) => deadLetterMessage(l.letter, l.time.toISOString())),
     );
     if (E.isLeft(sent)) return failed(sent.left);
+    // The partition may have moved while the letters went out: its new owner may have committed past `next`
+    // already, and a transactional offset commit carries no generation for the broker to refuse it by. Only a
+    // transaction this member still owns the partition for commits; the next owner dead-letters again.
+    const stillOwned = (): boolean => deps.owns(partition) && deps.assignment() === assignment;
+    if (!stillOwned()) return failed(partitionsNotOwned([partition]));
     try {
       await transaction.sendOffsets({
         consumerGroupId: deps.groupId,
         topics: [{ topic: deps.topic, partitions: [{ partition, offset: String(next) }] }],
       });
+      if (!stillOwned()) return await failed(partitionsNotOwned([partition]));
       await transaction.commit();
     } catch (error: unknown) {
       return failed(kafkaErrorOf(error));
