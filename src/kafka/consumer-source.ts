@@ -90,10 +90,12 @@ export const kafkaSource = (consumer: Consumer, topic: string, clock: () => numb
     joined = true;
     reruns = 0;
     const now = new Set(event.payload.memberAssignment[topic] ?? []);
-    // A join without a REBALANCING before it (the coordinator forgot this member): whatever was assigned is
-    // restarted from its committed offset by kafkajs, so it is revoked first. Finished work of what we keep is
-    // committed with the new generation; lost partitions are no longer owned and get no commit.
-    owned = new Set([...owned].filter((p) => now.has(p)));
+    // A join without a REBALANCING before it: the coordinator forgot this member (its session ran out, in a
+    // long pause say) and kafkajs restarts whatever is assigned from its committed offset, so it is revoked
+    // first, owning nothing. Another member may have owned those partitions meanwhile and committed past our
+    // finished work: a commit of it now would carry the new generation and move the group's offset back.
+    // It is redelivered and deduplicated instead.
+    owned = new Set();
     revokeAll();
     owned = now;
     assigned = new Set(now);

@@ -20,6 +20,13 @@ export interface OffsetCommitter {
   readonly commitPending: () => Observable<never>;
   /** The highest next offset Kafka acknowledged from this pipeline for the partition (-1: none). */
   readonly floorOf: (partition: number) => number;
+  /**
+   * The partition was redelivered from below its floor: the group's offset is behind what this pipeline had
+   * committed (a member back from a long pause committed older work), so the floor is committed once more.
+   */
+  readonly belowFloor: (partition: number) => void;
+  /** The partition was revoked: its floor is never committed again for an assignment that is over. */
+  readonly forget: (partition: number) => void;
 }
 
 /**
@@ -40,8 +47,12 @@ export const offsetCommitter = (deps: {
   // move the group backwards.
   const floor = new Map<number, number>();
   const floorOf = (partition: number): number => floor.get(partition) ?? -1;
+  // Partitions of the current assignment whose group offset is behind their floor.
+  const behind = new Set<number>();
   const commit = (all: ReadonlyArray<readonly [number, number]>): Observable<never> => {
-    const offsets = all.filter(([p, next]) => control.owns(p) && next > floorOf(p));
+    const offsets = all.filter(
+      ([p, next]) => control.owns(p) && (next > floorOf(p) || (next === floorOf(p) && behind.has(p))),
+    );
     return offsets.length === 0
       ? EMPTY
       : control.commit(offsets).pipe(
@@ -58,10 +69,28 @@ export const offsetCommitter = (deps: {
               for (const [partition, next] of offsets) {
                 ledger.committed(partition, next);
                 floor.set(partition, Math.max(next, floorOf(partition)));
+                behind.delete(partition);
               }
           }),
           ignoreElements(),
         );
   };
-  return { commit, commitPending: () => defer(() => commit(ledger.pendingCommits())), floorOf };
+  const pendingWithFloors = (): ReadonlyArray<readonly [number, number]> => {
+    const pending = ledger.pendingCommits();
+    const floors = [...behind]
+      .filter((p) => floorOf(p) >= 0 && !pending.some(([q]) => q === p))
+      .map((p) => [p, floorOf(p)] as const);
+    return [...pending, ...floors];
+  };
+  return {
+    commit,
+    commitPending: () => defer(() => commit(pendingWithFloors())),
+    floorOf,
+    belowFloor: (partition) => {
+      behind.add(partition);
+    },
+    forget: (partition) => {
+      behind.delete(partition);
+    },
+  };
 };

@@ -57,7 +57,7 @@ export const consumePartitions = <P>(
   defer(() => {
     const { control, ledger, config } = deps;
     const paused = new Set<number>();
-    const { commit, commitPending, floorOf } = offsetCommitter({
+    const { commit, commitPending, floorOf, belowFloor, forget } = offsetCommitter({
       control,
       ledger,
       timeoutMs: config.commitTimeoutMs ?? 10_000,
@@ -84,6 +84,7 @@ export const consumePartitions = <P>(
             const done = ledger.pendingCommits().filter(([p]) => e.partitions.includes(p));
             for (const p of e.partitions) {
               ledger.revoke(p);
+              forget(p);
               if (paused.delete(p)) control.resume(p);
             }
             return commit(done);
@@ -93,8 +94,13 @@ export const consumePartitions = <P>(
         const admitted$ = events$.pipe(
           filter((e): e is Extract<SourceEvent, { _tag: 'Message' }> => e._tag === 'Message'),
           map((e) => e.message),
-          // Already committed by this pipeline before a rebalance: done, not work again.
-          filter((m) => Number(m.offset) >= floorOf(m.partition)),
+          // Already committed by this pipeline before a rebalance: done, not work again (and the floor is
+          // committed again, in case the group's offset was moved back below it).
+          filter((m) => {
+            if (Number(m.offset) >= floorOf(m.partition)) return true;
+            belowFloor(m.partition);
+            return false;
+          }),
           tap((m) => {
             ledger.admit(m.partition, Number(m.offset));
             if (!paused.has(m.partition) && ledger.inFlight(m.partition) >= config.maxInFlightPerPartition) {

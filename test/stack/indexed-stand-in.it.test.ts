@@ -407,15 +407,25 @@ describe('the indexed MongoDB stand-in', () => {
     ];
     const docs = Array.from({ length: 20_000 }, (_, i) => initiated(orderId(`sz-${i}`)));
     await Promise.all(orders.map((c) => c.insertMany(docs, { ordered: false })));
+    // The quickest of five rounds of 40 statements: a busy machine slows a round, never speeds one up.
     const timeUpdates = async (c: Collection<PaymentOrderDocument>): Promise<number> => {
-      const started = performance.now();
-      for (let i = 0; i < 200; i += 1) {
-        await c.updateOne(
-          { _id: orderId(`sz-${(i * 97) % 20_000}`), status: { $in: ['INITIATED'] }, 'history.key': { $ne: `k-${i}` } },
-          { $inc: { version: 1 } },
-        );
+      const rounds: number[] = [];
+      for (let round = 0; round < 5; round += 1) {
+        const started = performance.now();
+        for (let j = 0; j < 40; j += 1) {
+          const i = round * 40 + j;
+          await c.updateOne(
+            {
+              _id: orderId(`sz-${(i * 97) % 20_000}`),
+              status: { $in: ['INITIATED'] },
+              'history.key': { $ne: `k-${i}` },
+            },
+            { $inc: { version: 1 } },
+          );
+        }
+        rounds.push(performance.now() - started);
       }
-      return performance.now() - started;
+      return Math.min(...rounds);
     };
     const [indexedMs, scanningMs] = [await timeUpdates(orders[0]), await timeUpdates(orders[1])];
     // A scan of 20,000 documents per statement against an index lookup: an order of magnitude apart.

@@ -93,6 +93,35 @@ describe('offsetCommitter', () => {
     expect(commits).toEqual(['@0 p0→5']);
   });
 
+  it('commits the floor once more for a partition redelivered from below it, and not once it was revoked', () => {
+    const scheduler = newScheduler();
+    const { control, commits } = controlOf(scheduler, () => of(E.right(undefined)), [2]);
+    const committer = committerOf(control, new OffsetLedger(), scheduler);
+    scheduler.run(({ expectObservable }) => {
+      const sequence$ = concat(
+        defer(() =>
+          committer.commit([
+            [0, 5],
+            [1, 7],
+            [2, 3],
+          ]),
+        ),
+        defer(() => committer.commitPending()), // nothing behind yet
+        defer(() => {
+          // the group's offset was moved back: 0 and 1 are redelivered from below their floors; 1 is revoked
+          committer.belowFloor(0);
+          committer.belowFloor(1);
+          committer.belowFloor(2);
+          committer.forget(1);
+          return committer.commitPending();
+        }),
+        defer(() => committer.commitPending()), // once
+      );
+      expectObservable(sequence$).toBe('|');
+    });
+    expect(commits).toEqual(['@0 p0→5 p1→7', '@0 p0→5']);
+  });
+
   it('tells a refused commit to onCommitFailed and keeps its offsets pending', () => {
     const scheduler = newScheduler();
     const ledger = ledgerDone({ 0: 2 });

@@ -489,6 +489,22 @@ describe('pspResultUpdateConsumer', () => {
     expect(log).toEqual(['@8 commit p0→3', '@20 commit p0→4']);
   });
 
+  it('commits its last offset once more when a reassigned partition is redelivered from below it, and nothing new came', () => {
+    const scheduler = newScheduler();
+    const log: string[] = [];
+    const { control } = fakeControl(scheduler, log);
+    const { apply, batches } = fakeApplyBatch(scheduler, { durationOf: () => 2 });
+    scheduler.run(({ hot, expectObservable }) => {
+      // p0→3 committed at the revocation; then a member back from a long pause committed older work (the group
+      // is at 1), so the partition comes back from 1: the group's offset must not stay behind at 1.
+      const source = hot('-abc----R-bc-------|', { a: msg(0, 0), b: msg(0, 1), c: msg(0, 2), R: revoked(0) });
+      const out$ = consumerUnderTest(source, { scheduler, control, apply });
+      expectObservable(out$.pipe(map(label))).toBe('---a-(bc)----------|', { a: 'p0:0', b: 'p0:1', c: 'p0:2' });
+    });
+    expect(batches.map((b) => b.offsets)).toEqual([[0], [1, 2]]);
+    expect(log).toEqual(['@8 commit p0→3', '@19 commit p0→3']);
+  });
+
   it('stops a lane and commits its finished work when a rebalance starts; commits nothing more after losing it', () => {
     const scheduler = newScheduler();
     const log: string[] = [];
