@@ -133,6 +133,10 @@ final class IndexedMemoryCollection extends MemoryCollection {
     if (query.containsKey(ID)) {
       Object idLookup = idLookupOf(query.get(ID));
       Index<Integer> idIndex = idIndex();
+      if (idLookup != null && idIndex instanceof UniqueFieldIndex unique) {
+        Iterable<Integer> direct = unique.positionsOf(idLookup);
+        if (direct != null) return direct;
+      }
       if (idLookup != null && idIndex != null) return idIndex.getPositions(new Document(ID, idLookup));
     }
     // Of the indexes that serve the query, the one naming the fewest documents, as MongoDB's planner would

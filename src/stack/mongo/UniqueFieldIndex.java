@@ -4,8 +4,11 @@ import de.bwaldvogel.mongo.backend.KeyValue;
 import de.bwaldvogel.mongo.backend.memory.index.MemoryUniqueIndex;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.exception.DuplicateKeyError;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.TreeSet;
 
 /**
  * The memory backend's unique index on one top-level field (`_id`, an outbox's `dedupKey`), which on every
@@ -47,6 +50,32 @@ final class UniqueFieldIndex extends MemoryUniqueIndex {
   public Integer getPosition(Document document) {
     if (document.get(field) instanceof String value) return getPosition(new KeyValue(value));
     return super.getPosition(document);
+  }
+
+  /**
+   * The positions of a string or an `{$in: [strings]}`, as `getPositions` gives them (an `$in` in the values'
+   * order, each once), or null for any other lookup.
+   */
+  synchronized List<Integer> positionsOf(Object lookup) {
+    if (lookup instanceof String value) {
+      Integer position = getPosition(new KeyValue(value));
+      return position == null ? List.of() : List.of(position);
+    }
+    if (!(lookup instanceof Document operators) || operators.size() != 1
+        || !(operators.get("$in") instanceof Collection<?> values)) {
+      return null;
+    }
+    TreeSet<String> sorted = new TreeSet<>();
+    for (Object value : values) {
+      if (!(value instanceof String s)) return null;
+      sorted.add(s);
+    }
+    List<Integer> positions = new ArrayList<>(sorted.size());
+    for (String value : sorted) {
+      Integer position = getPosition(new KeyValue(value));
+      if (position != null) positions.add(position);
+    }
+    return positions;
   }
 
   @Override
