@@ -189,8 +189,12 @@ describe.skipIf(prometheusBin === '')('the dashboard and alert rules on a real P
     await waitFor(
       'Prometheus ready',
       async () => ((await fetch(`http://127.0.0.1:${promPort}/-/ready`)).ok ? true : undefined),
-      30_000,
-    );
+      60_000,
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)} (exit ${String(prometheus?.exitCode)}); its log:\n${promLog}`, {
+        cause: error,
+      });
+    });
     // Every target scraped at least once before any traffic: counters are seen at 0 first.
     await waitFor(
       'all three targets up',
