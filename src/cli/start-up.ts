@@ -72,7 +72,9 @@ export const untilStarted = async <A>(
       if (isPermanent(error) || error instanceof StartUpAborted) throw error;
       const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(n - 1, 20));
       const delayMs = Math.floor(ceiling / 2 + (random() * ceiling) / 2);
-      opts.logger.warn(
+      // One failed attempt is the usual race with servers that are themselves starting (a topic created a
+      // moment ago): information. A step that keeps failing is what an operator must see.
+      opts.logger[n === 1 ? 'info' : 'warn'](
         { step, attempt: n, delayMs, err: error instanceof Error ? error.message : String(error) },
         'start-up step failed; trying again',
       );

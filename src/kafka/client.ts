@@ -36,11 +36,13 @@ const levelOf = (level: KafkaLogLevel): 'error' | 'warn' | 'info' | 'debug' => {
 /**
  * kafkajs' words for a coordinator being loaded or moved, for a group rebalancing, for a topic another
  * process created first (kafkajs logs the CreateTopics response as an error, then returns; any other
- * creation error is thrown to the caller, which reports it), and for a transaction begun while the one
- * before is still being completed by the broker (CONCURRENT_TRANSACTIONS, retried by kafkajs).
+ * creation error is thrown to the caller, which reports it), for a topic just created whose partitions a
+ * metadata request does not see yet (retried by kafkajs, else thrown to the caller), and for a transaction
+ * begun while the one before is still being completed by the broker (CONCURRENT_TRANSACTIONS, retried by
+ * kafkajs).
  */
 export const expectedCondition =
-  /coordinator is loading|group coordinator is not available|not the correct coordinator|rebalanc|topic creation errors|another concurrent operation on the same transaction/i;
+  /coordinator is loading|group coordinator is not available|not the correct coordinator|rebalanc|topic creation errors|Response Metadata.*does not host this topic-partition|another concurrent operation on the same transaction/i;
 
 /** The one place a kafkajs client is made; its log lines go through our logger, its TLS and SASL from `security`. */
 export const createKafka = (conn: KafkaConnection, logger: Logger): Kafka => {

@@ -1,5 +1,6 @@
 import kafkajs from 'kafkajs';
 import { MongoParseError, MongoServerSelectionError } from 'mongodb';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { StartUpAborted, untilStarted } from '../../src/cli/start-up.js';
 import { createLogger } from '../../src/telemetry/logger.js';
@@ -28,6 +29,30 @@ describe('start-up retry (untilStarted)', () => {
       },
     );
     expect({ value, attempts, undone }).toEqual({ value: 'connected', attempts: 4, undone: 3 });
+  });
+
+  it('logs a first failed attempt as information and every later one as a warning', async () => {
+    const lines: { level: number; attempt: number }[] = [];
+    const recording = pino(
+      { level: 'debug' },
+      { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; attempt: number }) },
+    );
+    let attempts = 0;
+    await untilStarted(
+      'kafka topics',
+      () => {
+        attempts += 1;
+        return attempts < 3
+          ? Promise.reject(new Error('This server does not host this topic-partition'))
+          : Promise.resolve();
+      },
+      { ...fast, logger: recording },
+    );
+    expect(lines.map((l) => [l.level, l.attempt])).toEqual([
+      [30, 1],
+      [40, 2],
+      [30, undefined], // succeeded after retrying
+    ]);
   });
 
   it('does not retry Kafka refusing the credentials, nor a malformed MongoDB URL', async () => {
