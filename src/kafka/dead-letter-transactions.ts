@@ -115,9 +115,8 @@ export const deadLetterTransactions = (deps: DeadLetterTransactionsDeps): DeadLe
   };
 
   const transact = async (partition: number, next: number, assignment: number): Promise<E.Either<KafkaError, void>> => {
-    if (!deps.owns(partition) || deps.assignment() !== assignment) {
-      return E.left(partitionsNotOwned([partition]));
-    }
+    const stillOwned = (): boolean => deps.owns(partition) && deps.assignment() === assignment;
+    if (!stillOwned()) return E.left(partitionsNotOwned([partition]));
     const letters = parked.get(partition);
     let producer: Producer;
     try {
@@ -156,7 +155,6 @@ export const deadLetterTransactions = (deps: DeadLetterTransactionsDeps): DeadLe
     // The partition may have moved while the letters went out: its new owner may have committed past `next`
     // already, and a transactional offset commit carries no generation for the broker to refuse it by. Only a
     // transaction this member still owns the partition for commits; the next owner dead-letters again.
-    const stillOwned = (): boolean => deps.owns(partition) && deps.assignment() === assignment;
     if (!stillOwned()) return failed(partitionsNotOwned([partition]));
     try {
       await transaction.sendOffsets({

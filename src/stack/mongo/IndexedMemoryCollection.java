@@ -105,8 +105,13 @@ final class IndexedMemoryCollection extends MemoryCollection {
 
   /** The distinct ids of an `_id: {$in: [...]}` made of strings only, or null for any other filter. */
   private static List<String> stringIdsIn(Document query) {
-    if (!(query.get(ID) instanceof Document condition) || condition.size() != 1
-        || !(condition.get("$in") instanceof Collection<?> values)) {
+    return stringsIn(query.get(ID));
+  }
+
+  /** The distinct values of a `{$in: [...]}` made of strings only, in their order, or null for anything else. */
+  private static List<String> stringsIn(Object condition) {
+    if (!(condition instanceof Document operators) || operators.size() != 1
+        || !(operators.get("$in") instanceof Collection<?> values)) {
       return null;
     }
     Set<String> ids = new LinkedHashSet<>();
@@ -134,8 +139,8 @@ final class IndexedMemoryCollection extends MemoryCollection {
       Object idLookup = idLookupOf(query.get(ID));
       Index<Integer> idIndex = idIndex();
       if (idLookup != null && idIndex instanceof UniqueFieldIndex unique) {
-        Iterable<Integer> direct = unique.positionsOf(idLookup);
-        if (direct != null) return direct;
+        List<String> ids = idLookup instanceof String id ? List.of(id) : stringsIn(idLookup);
+        if (ids != null) return unique.positionsOf(ids);
       }
       if (idLookup != null && idIndex != null) return idIndex.getPositions(new Document(ID, idLookup));
     }

@@ -52,27 +52,11 @@ final class UniqueFieldIndex extends MemoryUniqueIndex {
     return super.getPosition(document);
   }
 
-  /**
-   * The positions of a string or an `{$in: [strings]}`, as `getPositions` gives them (an `$in` in the values'
-   * order, each once), or null for any other lookup.
-   */
-  synchronized List<Integer> positionsOf(Object lookup) {
-    if (lookup instanceof String value) {
-      Integer position = getPosition(new KeyValue(value));
-      return position == null ? List.of() : List.of(position);
-    }
-    if (!(lookup instanceof Document operators) || operators.size() != 1
-        || !(operators.get("$in") instanceof Collection<?> values)) {
-      return null;
-    }
-    TreeSet<String> sorted = new TreeSet<>();
-    for (Object value : values) {
-      if (!(value instanceof String s)) return null;
-      sorted.add(s);
-    }
-    List<Integer> positions = new ArrayList<>(sorted.size());
-    for (String value : sorted) {
-      Integer position = getPosition(new KeyValue(value));
+  /** The positions of these string keys, as `getPositions` gives an `$in` of them: in sort order, each once. */
+  synchronized List<Integer> positionsOf(Collection<String> keys) {
+    List<Integer> positions = new ArrayList<>(keys.size());
+    for (String key : new TreeSet<>(keys)) {
+      Integer position = getPosition(new KeyValue(key));
       if (position != null) positions.add(position);
     }
     return positions;
