@@ -16,6 +16,7 @@ import { demoArgsOf, demoEnv, demoEnvironment } from './demo-args.js';
 import { openDemoIntake } from './demo-intake.js';
 import { intakeOnSchedule } from './demo-intake-schedule.js';
 import { demoRecorder, injectedHeader } from './demo-recorder.js';
+import { startDemoWorker } from './demo-worker.js';
 import { demoReport } from './demo-report.js';
 import { steadyOrders, totalOrders } from './demo-schedule.js';
 import { demoPhases, disagreementWithTable, waitedCommands, windowStats } from './demo-summary.js';
@@ -23,7 +24,6 @@ import { liveView, plainLine, type DemoSnapshot } from './demo-view.js';
 import { orExplainInvalidEnv } from './explain-invalid-env.js';
 import { generatedOrders } from './orders-command.js';
 import { runExecutorService } from './run-executor.js';
-import { runWorker } from './run-worker.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -114,7 +114,7 @@ export const runDemoCommand = async (args: readonly string[]): Promise<number> =
   const producer = idempotentProducer(kafka);
   const admin = kafka.admin();
   const [worker, executor, intake] = await Promise.all([
-    runWorker(config, logger, recorder.onProcessed),
+    startDemoWorker({ env, logFile: verbose ? undefined : logFile }, recorder.onSeen),
     // The simulated PSPs live in this one process with the executor: what they remember can too (their
     // MongoDB memory, for executors that restart, cost ~3 store round trips per charge).
     runExecutorService(config, logger, { simulatorMemory: inMemoryIdempotency() }),

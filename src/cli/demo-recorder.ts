@@ -1,5 +1,5 @@
 import { headerValue, type PspResultUpdateEvent } from '../codecs/index.js';
-import { isTerminal } from '../state/index.js';
+import { isTerminal, type OrderStatus } from '../state/index.js';
 import { processedLabel } from '../telemetry/worker-observer.js';
 import { seededRandom } from '../publisher/psp/index.js';
 import { orderIndexOf } from './demo-schedule.js';
@@ -10,6 +10,31 @@ import type { runWorker } from './run-worker.js';
 export const injectedHeader = 'psp-stream-demo';
 
 type Processed = Parameters<NonNullable<Parameters<typeof runWorker>[2]>>[0];
+
+/** What the demo keeps of one processed result: plain data, made where the worker runs and posted from there. */
+export interface SeenResult {
+  /** When the worker was done with it (epoch ms). */
+  readonly at: number;
+  readonly consumedMs: number;
+  readonly label: string;
+  /** The demo sent it itself (a repeat or a straggler). */
+  readonly injected: boolean;
+  readonly event: PspResultUpdateEvent | undefined;
+  /** It moved its order to this status (undefined: it moved nothing). */
+  readonly appliedTo: OrderStatus | undefined;
+}
+
+export const seenResultOf = (p: Processed, latencyMs: number): SeenResult => {
+  const message = p._tag === 'Applied' ? p.message : p.letter.message;
+  return {
+    at: Date.now(),
+    consumedMs: latencyMs,
+    label: processedLabel(p),
+    injected: headerValue(message.headers, injectedHeader) !== undefined,
+    event: p.event,
+    appliedTo: p._tag === 'Applied' && p.outcome._tag === 'Applied' ? p.outcome.to : undefined,
+  };
+};
 
 /**
  * What the worker wrote, as it wrote it: a sample per result, outcomes, final and first-answered orders,
@@ -25,18 +50,14 @@ export const demoRecorder = (prefix: string, steady: number, seed: number) => {
   const random = seededRandom(seed);
   const chance = (p: number): boolean => random() < p;
   const extra: PspResultUpdateEvent[] = [];
-  const onProcessed = (p: Processed, latencyMs: number): void => {
-    const at = Date.now();
-    const label = processedLabel(p);
-    outcomes.set(label, (outcomes.get(label) ?? 0) + 1);
-    const message = p._tag === 'Applied' ? p.message : p.letter.message;
-    const injected = headerValue(message.headers, injectedHeader) !== undefined;
-    const event = p.event;
+  const onSeen = (seen: SeenResult): void => {
+    const { at, event, injected, appliedTo } = seen;
+    outcomes.set(seen.label, (outcomes.get(seen.label) ?? 0) + 1);
     const order = event === undefined ? undefined : orderIndexOf(prefix, event.paymentOrderId);
-    const final = p._tag === 'Applied' && p.outcome._tag === 'Applied' && isTerminal(p.outcome.to);
+    const final = appliedTo !== undefined && isTerminal(appliedTo);
     samples.push({
       at,
-      consumedMs: latencyMs,
+      consumedMs: seen.consumedMs,
       eventMs: event === undefined ? undefined : Math.max(0, at - event.eventTime.getTime()),
       order,
       injected,
@@ -48,15 +69,15 @@ export const demoRecorder = (prefix: string, steady: number, seed: number) => {
       if (order >= steady) burstAnswered += 1;
     }
     if (final) finalOrders.add(order);
-    if (p._tag !== 'Applied' || p.outcome._tag !== 'Applied' || injected) return;
-    if (chance(0.1)) extra.push(p.event);
-    if (isTerminal(p.outcome.to) && chance(0.03)) {
-      extra.push({ ...p.event, pspStatus: 'PENDING', eventTime: new Date(p.event.eventTime.getTime() - 3_600_000) });
+    if (event === undefined || appliedTo === undefined || injected) return;
+    if (chance(0.1)) extra.push(event);
+    if (final && chance(0.03)) {
+      extra.push({ ...event, pspStatus: 'PENDING', eventTime: new Date(event.eventTime.getTime() - 3_600_000) });
     }
   };
 
   return {
-    onProcessed,
+    onSeen,
     samples,
     outcomes,
     finalOrders,
