@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogUpdate } from 'log-update';
 import { MongoClient, type Filter } from 'mongodb';
-import { pino } from 'pino';
 import { encodePspResultUpdate } from '../codecs/index.js';
 import { decodeEnv } from '../config/env-spec.js';
 import { createKafka, idempotentProducer, kafkaConnectionOf } from '../kafka/client.js';
@@ -11,8 +10,8 @@ import { consumerLag } from '../kafka/consumer-lag.js';
 import { groupsJoined } from '../kafka/groups-joined.js';
 import { isTerminal, paymentOrdersCollection, type PaymentOrderDocument } from '../state/index.js';
 import { inMemoryIdempotency } from '../publisher/psp/index.js';
-import { createLogger } from '../telemetry/logger.js';
 import { demoArgsOf, demoEnv, demoEnvironment } from './demo-args.js';
+import { demoLogger } from './demo-logger.js';
 import { openDemoIntake } from './demo-intake.js';
 import { intakeOnSchedule } from './demo-intake-schedule.js';
 import { demoRecorder, injectedHeader } from './demo-recorder.js';
@@ -51,11 +50,8 @@ export const runDemoCommand = async (args: readonly string[]): Promise<number> =
   // JSON log lines would tear the live view apart, and the ones a fresh broker provokes (kafkajs' "the
   // coordinator is loading") mean nothing is wrong: they go to a file unless asked for.
   const logFile = join(tmpdir(), `psp-stream-${prefix}.log`);
-  const logger = createLogger({
-    name: 'psp-stream-demo',
-    level: config.LOG_LEVEL,
-    destination: verbose ? pino.destination(2) : pino.destination({ dest: logFile, sync: true }),
-  });
+  const logTo = verbose ? undefined : logFile;
+  const logger = demoLogger(config.LOG_LEVEL, logTo);
 
   const steady = steadyOrders(plan);
   const total = totalOrders(plan);
@@ -114,7 +110,7 @@ export const runDemoCommand = async (args: readonly string[]): Promise<number> =
   const producer = idempotentProducer(kafka);
   const admin = kafka.admin();
   const [worker, executor, intake] = await Promise.all([
-    startDemoWorker({ env, logFile: verbose ? undefined : logFile }, recorder.onSeen),
+    startDemoWorker({ env, logFile: logTo }, recorder.onSeen),
     // The simulated PSPs live in this one process with the executor: what they remember can too (their
     // MongoDB memory, for executors that restart, cost ~3 store round trips per charge).
     runExecutorService(config, logger, { simulatorMemory: inMemoryIdempotency() }),

@@ -4,10 +4,9 @@
  * intake and both relays, which share the demo's main thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { pino } from 'pino';
 import { decodeEnv } from '../config/env-spec.js';
-import { createLogger } from '../telemetry/logger.js';
 import { demoEnv } from './demo-args.js';
+import { demoLogger } from './demo-logger.js';
 import { seenResultOf, type SeenResult } from './demo-recorder.js';
 import { runWorker } from './run-worker.js';
 import type { DemoWorkerData, FromDemoWorker, ToDemoWorker } from './demo-worker.js';
@@ -24,11 +23,7 @@ const post = (message: FromDemoWorker): void => {
 const data = workerData as DemoWorkerData;
 const config = decodeEnv(demoEnv, data.env);
 if (config._tag === 'Left') throw new Error(config.left.problems.join('\n'));
-const logger = createLogger({
-  name: 'psp-stream-demo',
-  level: config.right.LOG_LEVEL,
-  destination: data.logFile === undefined ? pino.destination(2) : pino.destination({ dest: data.logFile, sync: true }),
-});
+const logger = demoLogger(config.right.LOG_LEVEL, data.logFile);
 
 let seen: SeenResult[] = [];
 const flush = (): void => {
